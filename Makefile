@@ -1,0 +1,61 @@
+# Two commands are all the set-up there is: `make run` and `make test`.
+# Both are idempotent: requirements are reinstalled only when they change.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_DEV := $(VENV)/.installed-dev
+NODE_STAMP := node_modules/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-fast lint check bench fake-verify superuser clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP_RUN): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(STAMP_DEV): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(STAMP_RUN)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+## Serve the site at http://127.0.0.1:8000 on SQLite with console backends.
+run: $(STAMP_RUN)
+	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole suite, with the system checks, the migration check and ruff.
+test: $(STAMP_DEV) $(NODE_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DEBUG=1 $(PY) manage.py check --fail-level WARNING
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Only the fast tier (no browser, no Prism).
+test-fast: $(STAMP_DEV)
+	$(BIN)/pytest -m "not browser and not contract" $(PYTEST_ARGS)
+
+lint: $(STAMP_DEV)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## A stateful Twilio Verify fake on 127.0.0.1:4011 (see README).
+fake-verify: $(STAMP_DEV)
+	$(PY) -m twofactor.testing.fake_verify --port 4011
+
+superuser: $(STAMP_RUN)
+	DEBUG=1 $(PY) manage.py createsuperuser
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

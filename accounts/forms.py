@@ -1,0 +1,97 @@
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+
+class StyledFormMixin:
+    """Give every widget its Bootstrap class; labels and error ids come from
+    the form templates under templates/django/forms/."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class RegistrationForm(StyledFormMixin, auth_forms.UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("username", "email", "first_name", "last_name")
+        widgets = {
+            "username": forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("A user with that email address already exists."), code="duplicate_email"
+            )
+        return email
+
+
+class LoginForm(StyledFormMixin, auth_forms.AuthenticationForm):
+    username = auth_forms.UsernameField(
+        label=_("Username or email"),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    remember_me = forms.BooleanField(label=_("Remember me"), required=False)
+
+    error_messages = {
+        # One message for an unknown user and a wrong password.
+        "invalid_login": _("That username or email and password don't match an account."),
+        "inactive": _("This account is inactive."),
+    }
+
+
+class ProfileForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "last_name", "about_me")
+        widgets = {
+            "username": forms.TextInput(attrs={"autocomplete": "username"}),
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "about_me": forms.Textarea(attrs={"rows": 3, "maxlength": 140}),
+        }
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        taken = User.objects.filter(username__iexact=username).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(
+                _("A user with that username already exists."), code="duplicate_username"
+            )
+        return username
+
+
+class PasswordResetForm(StyledFormMixin, auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+
+
+class PasswordChangeForm(StyledFormMixin, auth_forms.PasswordChangeForm):
+    pass
+
+
+class SetPasswordForm(StyledFormMixin, auth_forms.SetPasswordForm):
+    pass

@@ -1,0 +1,160 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import CreateView, UpdateView
+
+from accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    ProfileForm,
+    RegistrationForm,
+    SetPasswordForm,
+)
+from accounts.models import User
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "index.html")
+
+
+@method_decorator(sensitive_post_parameters("password1", "password2"), name="dispatch")
+class RegisterView(CreateView):
+    form_class = RegistrationForm
+    template_name = "accounts/register.html"
+    success_url = reverse_lazy("login")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            return redirect("index")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Congratulations, you are now registered! Please sign in."))
+        return response
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Unchecked: the session ends when the browser closes. Checked: it
+        # lasts SESSION_COOKIE_AGE.
+        if form.cleaned_data.get("remember_me"):
+            self.request.session.set_expiry(settings.SESSION_COOKIE_AGE)
+        else:
+            self.request.session.set_expiry(0)
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request, *args, **kwargs):
+        was_signed_in = request.user.is_authenticated
+        response = super().post(request, *args, **kwargs)
+        if was_signed_in:
+            messages.info(request, _("You have been signed out."))
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("password_change_done")
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "accounts/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset.txt"
+    html_email_template_name = "accounts/email/password_reset.html"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("password_reset_done")
+    extra_email_context = {"site_name": settings.SITE_NAME}
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = SetPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("password_reset_complete")
+    post_reset_login = False
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@login_required
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    profile_user = get_object_or_404(User, username=username)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"profile_user": profile_user, "is_own": profile_user.pk == request.user.pk},
+    )
+
+
+@method_decorator(login_required, name="dispatch")
+class EditProfileView(UpdateView):
+    form_class = ProfileForm
+    template_name = "accounts/edit_profile.html"
+
+    def get_object(self, queryset=None):
+        # Only ever your own profile: there is no user id in the URL to change.
+        return self.request.user
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your changes have been saved."))
+        return response
+
+    def get_success_url(self) -> str:
+        return reverse_lazy("profile", kwargs={"username": self.object.username})
+
+
+# Error pages in the site's look.
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    return render(request, "errors/400.html", status=400)
+
+
+@requires_csrf_token
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+@requires_csrf_token
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    # No context processors, no database: the 500 page must render whatever broke.
+    template = loader.get_template("errors/500.html")
+    return HttpResponse(template.render({"site_name": settings.SITE_NAME}), status=500)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "errors/csrf.html", status=403)
