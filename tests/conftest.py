@@ -3,6 +3,9 @@ from django.test import Client
 
 from accounts.models import User
 
+# Fixtures for the Verify backends, the stateful fake and Prism live there.
+pytest_plugins = ["tests.fixtures_verify"]
+
 PASSWORD = "correct horse battery staple"
 
 

@@ -1,0 +1,1 @@
+"""Fixtures for the Verify backends (filled in by the backends work)."""

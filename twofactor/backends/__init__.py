@@ -1,0 +1,28 @@
+"""Verify backends: who sends and checks the codes (pluggable like EMAIL_BACKEND)."""
+
+from django.utils.module_loading import import_string
+
+from twofactor.backends.base import (
+    Channel,
+    CheckResult,
+    CheckStatus,
+    SendResult,
+    SendStatus,
+    VerifyBackend,
+)
+from twofactor.conf import app_settings
+
+__all__ = [
+    "Channel",
+    "CheckResult",
+    "CheckStatus",
+    "SendResult",
+    "SendStatus",
+    "VerifyBackend",
+    "get_backend",
+]
+
+
+def get_backend(path: str | None = None) -> VerifyBackend:
+    """An instance of the configured backend (TWOFACTOR_VERIFY_BACKEND), made when used."""
+    return import_string(path or app_settings.VERIFY_BACKEND)()

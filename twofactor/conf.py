@@ -1,0 +1,78 @@
+"""The two-factor app's settings, with their defaults, read when used.
+
+Reading at call time (not import time) keeps `override_settings` and the
+pytest `settings` fixture working in tests.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+
+
+class AppSettings:
+    @property
+    def VERIFY_BACKEND(self) -> str:
+        return getattr(
+            settings,
+            "TWOFACTOR_VERIFY_BACKEND",
+            "twofactor.backends.console.ConsoleVerifyBackend",
+        )
+
+    # Twilio
+    @property
+    def TWILIO_ACCOUNT_SID(self) -> str:
+        return getattr(settings, "TWILIO_ACCOUNT_SID", "")
+
+    @property
+    def TWILIO_AUTH_TOKEN(self) -> str:
+        return getattr(settings, "TWILIO_AUTH_TOKEN", "")
+
+    @property
+    def TWILIO_VERIFY_SERVICE_SID(self) -> str:
+        return getattr(settings, "TWILIO_VERIFY_SERVICE_SID", "")
+
+    @property
+    def TWILIO_VERIFY_API_URL(self) -> str:
+        return getattr(settings, "TWILIO_VERIFY_API_URL", "https://verify.twilio.com").rstrip("/")
+
+    @property
+    def TWILIO_TIMEOUT(self) -> float:
+        """Seconds before a request to Twilio is given up (connect and read)."""
+        return float(getattr(settings, "TWILIO_TIMEOUT", 5))
+
+    # Flow limits
+    @property
+    def PENDING_TIMEOUT(self) -> timedelta:
+        """How long a half-signed-in session may wait for its code."""
+        return timedelta(seconds=getattr(settings, "TWOFACTOR_PENDING_TIMEOUT", 600))
+
+    @property
+    def RESEND_COOLDOWN(self) -> timedelta:
+        """The wait between two sends to the same user."""
+        return timedelta(seconds=getattr(settings, "TWOFACTOR_RESEND_COOLDOWN", 30))
+
+    @property
+    def SEND_LIMIT(self) -> int:
+        """Sends allowed per user (and per number) in SEND_WINDOW."""
+        return int(getattr(settings, "TWOFACTOR_SEND_LIMIT", 5))
+
+    @property
+    def SEND_WINDOW(self) -> timedelta:
+        return timedelta(seconds=getattr(settings, "TWOFACTOR_SEND_WINDOW", 3600))
+
+    @property
+    def IP_SEND_LIMIT(self) -> int:
+        """Sends allowed from one client address in SEND_WINDOW (SMS pumping)."""
+        return int(getattr(settings, "TWOFACTOR_IP_SEND_LIMIT", 20))
+
+    @property
+    def CHECK_LIMIT(self) -> int:
+        """Wrong codes allowed per user in CHECK_WINDOW, across verifications."""
+        return int(getattr(settings, "TWOFACTOR_CHECK_LIMIT", 10))
+
+    @property
+    def CHECK_WINDOW(self) -> timedelta:
+        return timedelta(seconds=getattr(settings, "TWOFACTOR_CHECK_WINDOW", 900))
+
+
+app_settings = AppSettings()
