@@ -11,9 +11,9 @@ class UsernameOrEmailBackend(ModelBackend):
             return None
         User = get_user_model()
         users = list(
-            User._default_manager.filter(
-                Q(username__iexact=username) | Q(email__iexact=username)
-            )[:2]
+            User._default_manager.filter(Q(username__iexact=username) | Q(email__iexact=username))[
+                :2
+            ]
         )
         # An exact username match wins over an email match.
         user = next((u for u in users if u.username == username), users[0] if users else None)

@@ -47,5 +47,7 @@ class User(AbstractUser):
 
     def end_all_sessions(self) -> None:
         """Invalidate every existing session of this user at their next request."""
-        User.objects.filter(pk=self.pk).update(session_generation=models.F("session_generation") + 1)
+        User.objects.filter(pk=self.pk).update(
+            session_generation=models.F("session_generation") + 1
+        )
         self.refresh_from_db(fields=["session_generation"])

@@ -40,7 +40,9 @@ class RegisterView(CreateView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(self.request, _("Congratulations, you are now registered! Please sign in."))
+        messages.success(
+            self.request, _("Congratulations, you are now registered! Please sign in.")
+        )
         return response
 
 
@@ -86,7 +88,12 @@ class PasswordResetView(auth_views.PasswordResetView):
     html_email_template_name = "accounts/email/password_reset.html"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
-    extra_email_context = {"site_name": settings.SITE_NAME}
+
+    @property
+    def extra_email_context(self) -> dict:
+        # Read when the email is sent, not at import: Django would otherwise name
+        # the site after the request's host (there is no contrib.sites).
+        return {"site_name": settings.SITE_NAME}
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -118,10 +125,16 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
 class EditProfileView(UpdateView):
     form_class = ProfileForm
     template_name = "accounts/edit_profile.html"
+    # Not "user" (UpdateView's default for this model): that would hide the
+    # signed-in user from the templates.
+    context_object_name = "profile_user"
 
     def get_object(self, queryset=None):
         # Only ever your own profile: there is no user id in the URL to change.
-        return self.request.user
+        # A separate copy, because the form writes its values into the instance
+        # even when it is invalid: request.user must keep the saved username for
+        # the navbar and the Cancel link.
+        return User.objects.get(pk=self.request.user.pk)
 
     def form_valid(self, form):
         response = super().form_valid(form)
