@@ -1,0 +1,166 @@
+"""An in-process Verify: the site makes, keeps and checks the codes itself.
+
+It follows Twilio Verify's rules so that development and tests behave like
+production: a 6-digit code valid 10 minutes; starting again while it is valid
+re-sends the *same* code (at most 5 sends); 5 checks, then the verification is
+over; an approved code is gone. It never delivers anything: subclasses decide
+where a message goes (`console` prints it, `locmem` keeps it in an outbox).
+
+State lives in this process (a dict behind a lock), so it is for one
+development server or the test suite, never production (check twofactor.E002).
+
+`recent_messages()` lists the last `RECENT_MESSAGES_MAX` messages sent by any
+local backend, newest first, for the /dev/outbox/ page.
+"""
+
+import re
+import secrets
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from twofactor.backends.base import (
+    Channel,
+    CheckResult,
+    CheckStatus,
+    SendResult,
+    SendStatus,
+    VerifyBackend,
+)
+
+CODE_LENGTH = 6
+VALIDITY = timedelta(minutes=10)
+MAX_SENDS = 5
+MAX_CHECKS = 5
+RECENT_MESSAGES_MAX = 50
+
+E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyMessage:
+    """One code "sent" by a local backend (what a phone would have received)."""
+
+    to: str
+    channel: Channel
+    code: str
+    body: str
+    sent_at: datetime
+
+
+@dataclass(slots=True)
+class _Verification:
+    sid: str
+    code: str
+    created_at: datetime
+    sends: int = 1
+    checks: int = 0
+    over: bool = False  # too many checks: nothing more can be done with it
+    channels: list[Channel] = field(default_factory=list)
+
+    def expired(self, now: datetime) -> bool:
+        return now >= self.created_at + VALIDITY
+
+
+_lock = threading.Lock()
+_verifications: dict[str, _Verification] = {}  # keyed by the E.164 number
+_recent: deque[VerifyMessage] = deque(maxlen=RECENT_MESSAGES_MAX)
+
+
+def recent_messages() -> list[VerifyMessage]:
+    """The last messages sent by any local backend in this process, newest first."""
+    with _lock:
+        return list(reversed(_recent))
+
+
+def reset() -> None:
+    """Forget every verification and recent message (tests call this around each test)."""
+    with _lock:
+        _verifications.clear()
+        _recent.clear()
+
+
+def is_e164(number: str) -> bool:
+    return bool(E164.match(number or ""))
+
+
+def _new_code() -> str:
+    # SECURITY: codes come from the OS CSPRNG and keep leading zeros (a string, not an int).
+    return f"{secrets.randbelow(10**CODE_LENGTH):0{CODE_LENGTH}d}"
+
+
+def message_body(*, code: str) -> str:
+    return f"Your {settings.SITE_NAME} verification code is {code}"
+
+
+class LocalVerifyBackend(VerifyBackend):
+    """Verify's semantics in this process; delivers nowhere (see `deliver`)."""
+
+    name = "local"
+
+    def start(self, *, to: str, channel: Channel, locale: str | None = None) -> SendResult:
+        if not is_e164(to):
+            return SendResult(status=SendStatus.INVALID_NUMBER)
+        now = timezone.now()
+        with _lock:
+            verification = _verifications.get(to)
+            if verification is None or verification.over or verification.expired(now):
+                verification = _Verification(
+                    sid="VE" + secrets.token_hex(16), code=_new_code(), created_at=now
+                )
+                _verifications[to] = verification
+            elif verification.sends >= MAX_SENDS:
+                retry_after = verification.created_at + VALIDITY - now
+                return SendResult(
+                    status=SendStatus.TOO_MANY_SENDS,
+                    retry_after=retry_after,
+                    sid=verification.sid,
+                )
+            else:
+                # Verify re-sends the same code while the verification is valid.
+                verification.sends += 1
+            verification.channels.append(Channel(channel))
+            message = VerifyMessage(
+                to=to,
+                channel=Channel(channel),
+                code=verification.code,
+                body=message_body(code=verification.code),
+                sent_at=now,
+            )
+            _recent.append(message)
+        self.deliver(message=message)
+        return SendResult(status=SendStatus.SENT, sid=verification.sid)
+
+    def check(self, *, to: str, code: str) -> CheckResult:
+        now = timezone.now()
+        with _lock:
+            verification = _verifications.get(to)
+            if verification is None:
+                return CheckResult(status=CheckStatus.EXPIRED)
+            if verification.expired(now):
+                del _verifications[to]
+                return CheckResult(status=CheckStatus.EXPIRED)
+            if verification.over or verification.checks >= MAX_CHECKS:
+                verification.over = True
+                return CheckResult(status=CheckStatus.TOO_MANY_ATTEMPTS)
+            verification.checks += 1
+            # SECURITY: constant-time comparison; the code never leaves this function.
+            if constant_time_compare(verification.code, code or ""):
+                # SECURITY: an approved verification is gone, so its code can't be replayed.
+                del _verifications[to]
+                return CheckResult(status=CheckStatus.APPROVED)
+            return CheckResult(
+                status=CheckStatus.WRONG_CODE,
+                attempts_left=MAX_CHECKS - verification.checks,
+            )
+
+    def deliver(self, *, message: VerifyMessage) -> None:
+        """Where a message goes. The base class keeps it only in `recent_messages()`."""
+
+    def describe_service(self) -> str:
+        return f"{self.name}: codes are made and checked in this process (nothing is sent)"

@@ -1,0 +1,69 @@
+"""Keeps each code in `outbox`, like django.core.mail.outbox, for tests.
+
+    from twofactor.backends import locmem
+
+    locmem.outbox[-1].code            # the VerifyMessage last "sent"
+    locmem.fail_next_send(SendStatus.UNAVAILABLE)   # the next start() returns it
+    locmem.fail_next_check(CheckStatus.UNAVAILABLE)  # the next check() returns it
+    locmem.reset()                    # outbox, verifications and switches cleared
+
+The switches apply once each (queue several by calling again) and let flow tests
+reach every failure message without a network. tests/fixtures_verify.py resets
+all of it around every test.
+"""
+
+import threading
+from collections import deque
+from datetime import timedelta
+
+from twofactor.backends import local
+from twofactor.backends.base import CheckResult, CheckStatus, SendResult, SendStatus
+from twofactor.backends.local import Channel, LocalVerifyBackend, VerifyMessage
+
+outbox: list[VerifyMessage] = []
+
+_lock = threading.Lock()
+_next_sends: deque[SendResult] = deque()
+_next_checks: deque[CheckResult] = deque()
+
+
+def fail_next_send(status: SendStatus, *, retry_after: timedelta | None = None) -> None:
+    """Make the next start() return `status` without sending anything."""
+    with _lock:
+        _next_sends.append(SendResult(status=status, retry_after=retry_after))
+
+
+def fail_next_check(status: CheckStatus, *, attempts_left: int | None = None) -> None:
+    """Make the next check() return `status` without looking at the code."""
+    with _lock:
+        _next_checks.append(CheckResult(status=status, attempts_left=attempts_left))
+
+
+def reset() -> None:
+    """Empty the outbox, the switches and the local backends' verifications."""
+    with _lock:
+        outbox.clear()
+        _next_sends.clear()
+        _next_checks.clear()
+    local.reset()
+
+
+class LocmemVerifyBackend(LocalVerifyBackend):
+    name = "locmem"
+
+    def start(self, *, to: str, channel: Channel, locale: str | None = None) -> SendResult:
+        with _lock:
+            forced = _next_sends.popleft() if _next_sends else None
+        if forced is not None:
+            return forced
+        return super().start(to=to, channel=channel, locale=locale)
+
+    def check(self, *, to: str, code: str) -> CheckResult:
+        with _lock:
+            forced = _next_checks.popleft() if _next_checks else None
+        if forced is not None:
+            return forced
+        return super().check(to=to, code=code)
+
+    def deliver(self, *, message: VerifyMessage) -> None:
+        outbox.append(message)

@@ -1,0 +1,222 @@
+"""Twilio Verify v2 through the official `twilio` package.
+
+Every expected failure becomes a SendResult/CheckResult the view can explain;
+nothing here raises for a wrong number, a blocked country, Twilio being down
+or slow. Settings are read through `app_settings` on every call.
+"""
+
+import logging
+
+import requests
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from twofactor.backends.base import (
+    BackendConfigurationError,
+    BackendUnavailable,
+    Channel,
+    CheckResult,
+    CheckStatus,
+    SendResult,
+    SendStatus,
+    VerifyBackend,
+)
+from twofactor.conf import app_settings
+
+logger = logging.getLogger("twofactor.backends.twilio")
+
+TWILIO_VERIFY_URL = "https://verify.twilio.com"
+
+# Twilio error codes (https://www.twilio.com/docs/api/errors).
+INVALID_PARAMETER = 60200
+MAX_CHECK_ATTEMPTS = 60202
+MAX_SEND_ATTEMPTS = 60203
+LANDLINE_NOT_SUPPORTED = 60205
+FRAUD_GUARD_BLOCKED = 60410
+GEO_PERMISSIONS_BLOCKED = 60605
+INVALID_TO_NUMBER = 21211
+NOT_A_MOBILE_NUMBER = 21614
+NOT_FOUND = 20404
+
+SEND_ERRORS = {
+    INVALID_PARAMETER: SendStatus.INVALID_NUMBER,
+    INVALID_TO_NUMBER: SendStatus.INVALID_NUMBER,
+    NOT_A_MOBILE_NUMBER: SendStatus.INVALID_NUMBER,
+    LANDLINE_NOT_SUPPORTED: SendStatus.CHANNEL_UNSUPPORTED,
+    FRAUD_GUARD_BLOCKED: SendStatus.BLOCKED,
+    GEO_PERMISSIONS_BLOCKED: SendStatus.BLOCKED,
+    MAX_SEND_ATTEMPTS: SendStatus.TOO_MANY_SENDS,
+}
+CHECK_ERRORS = {
+    MAX_CHECK_ATTEMPTS: CheckStatus.TOO_MANY_ATTEMPTS,
+    NOT_FOUND: CheckStatus.EXPIRED,
+}
+CHECK_STATUSES = {
+    "approved": CheckStatus.APPROVED,
+    "pending": CheckStatus.WRONG_CODE,
+    "canceled": CheckStatus.EXPIRED,
+    "expired": CheckStatus.EXPIRED,
+}
+
+# What "Twilio can't be reached or didn't answer usefully" looks like from here.
+TRANSPORT_ERRORS = (requests.RequestException, TwilioException, ValueError)
+
+
+def mask_number(number: str) -> str:
+    """+15555550100 -> +15*******00: enough to tell numbers apart in a log."""
+    if len(number) <= 5:
+        return "*" * len(number)
+    return number[:3] + "*" * (len(number) - 5) + number[-2:]
+
+
+def _error_code_and_status(exc: Exception) -> tuple[int | None, int | None]:
+    if isinstance(exc, TwilioRestException | TwilioServiceException):
+        code = exc.code if isinstance(exc.code, int) else None
+        return code, exc.status
+    return None, None
+
+
+class VerifyHttpClient(TwilioHttpClient):
+    """The twilio package's client with our timeout, aimed at TWILIO_VERIFY_API_URL.
+
+    The rewrite lets tests (the stateful fake, Prism) stand in for verify.twilio.com.
+    """
+
+    def __init__(self, *, timeout: float, base_url: str) -> None:
+        # No retries: a user is waiting, and a retried send could text them twice.
+        super().__init__(timeout=timeout)
+        self.base_url = base_url
+
+    def request(self, method: str, url: str, *args, **kwargs):  # type: ignore[override]
+        if url.startswith(TWILIO_VERIFY_URL):
+            url = self.base_url + url[len(TWILIO_VERIFY_URL) :]
+        return super().request(method, url, *args, **kwargs)
+
+
+class TwilioVerifyBackend(VerifyBackend):
+    name = "twilio"
+
+    def _service(self):
+        account_sid = app_settings.TWILIO_ACCOUNT_SID
+        auth_token = app_settings.TWILIO_AUTH_TOKEN
+        service_sid = app_settings.TWILIO_VERIFY_SERVICE_SID
+        missing = [
+            name
+            for name, value in (
+                ("TWILIO_ACCOUNT_SID", account_sid),
+                ("TWILIO_AUTH_TOKEN", auth_token),
+                ("TWILIO_VERIFY_SERVICE_SID", service_sid),
+            )
+            if not value
+        ]
+        if missing:
+            raise BackendConfigurationError(f"Missing setting(s): {', '.join(missing)}.")
+        http_client = VerifyHttpClient(
+            timeout=app_settings.TWILIO_TIMEOUT, base_url=app_settings.TWILIO_VERIFY_API_URL
+        )
+        # SECURITY: the token goes to the client only; it is never logged or shown.
+        client = Client(account_sid, auth_token, http_client=http_client)
+        return client.verify.v2.services(service_sid)
+
+    def start(self, *, to: str, channel: Channel, locale: str | None = None) -> SendResult:
+        extra = {"locale": locale} if locale else {}
+        try:
+            verification = self._service().verifications.create(
+                to=to, channel=str(channel), **extra
+            )
+        except BackendConfigurationError as exc:
+            logger.error("Verify start not attempted: %s", exc)
+            return SendResult(status=SendStatus.UNAVAILABLE)
+        except TRANSPORT_ERRORS as exc:
+            status = self._send_status(exc)
+            self._log_failure(action="start", to=to, exc=exc, result=status)
+            return SendResult(status=status)
+        return SendResult(status=SendStatus.SENT, sid=verification.sid or "")
+
+    def check(self, *, to: str, code: str) -> CheckResult:
+        try:
+            # SECURITY: the code is sent to Twilio and nowhere else (not logged).
+            verification_check = self._service().verification_checks.create(to=to, code=code)
+        except BackendConfigurationError as exc:
+            logger.error("Verify check not attempted: %s", exc)
+            return CheckResult(status=CheckStatus.UNAVAILABLE)
+        except TRANSPORT_ERRORS as exc:
+            status = self._check_status(exc)
+            self._log_failure(action="check", to=to, exc=exc, result=status)
+            return CheckResult(status=status)
+        status = CHECK_STATUSES.get(verification_check.status or "")
+        if status is None:
+            logger.warning(
+                "Verify check for %s: unexpected status %r",
+                mask_number(to),
+                verification_check.status,
+            )
+            return CheckResult(status=CheckStatus.UNAVAILABLE)
+        # Twilio doesn't say how many checks are left; the flow keeps its own count.
+        return CheckResult(status=status)
+
+    def describe_service(self) -> str:
+        try:
+            service = self._service().fetch()
+        except TRANSPORT_ERRORS as exc:
+            code, http_status = _error_code_and_status(exc)
+            if http_status in (401, 403):
+                raise BackendConfigurationError(
+                    "Twilio rejected the credentials (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN)"
+                    f" - HTTP {http_status}, error {code}."
+                ) from None
+            if http_status == 404:
+                raise BackendConfigurationError(
+                    "Twilio has no Verify service "
+                    f"TWILIO_VERIFY_SERVICE_SID={app_settings.TWILIO_VERIFY_SERVICE_SID}"
+                    f" for this account - HTTP 404, error {code}."
+                ) from None
+            if http_status is not None:
+                raise BackendUnavailable(
+                    f"Twilio answered HTTP {http_status} (error {code})."
+                ) from None
+            raise BackendUnavailable(
+                f"Twilio could not be reached at {app_settings.TWILIO_VERIFY_API_URL}: "
+                f"{type(exc).__name__}."
+            ) from None
+        return (
+            f"Twilio Verify service {service.sid} ({service.friendly_name!r}) "
+            f"at {app_settings.TWILIO_VERIFY_API_URL}"
+        )
+
+    @staticmethod
+    def _send_status(exc: Exception) -> SendStatus:
+        code, http_status = _error_code_and_status(exc)
+        if code in SEND_ERRORS:
+            return SEND_ERRORS[code]
+        if http_status == 429:
+            return SendStatus.TOO_MANY_SENDS
+        return SendStatus.UNAVAILABLE
+
+    @staticmethod
+    def _check_status(exc: Exception) -> CheckStatus:
+        code, http_status = _error_code_and_status(exc)
+        if code in CHECK_ERRORS:
+            return CHECK_ERRORS[code]
+        if http_status == 429:
+            return CheckStatus.TOO_MANY_ATTEMPTS
+        if http_status == 404:
+            return CheckStatus.EXPIRED
+        return CheckStatus.UNAVAILABLE
+
+    @staticmethod
+    def _log_failure(*, action: str, to: str, exc: Exception, result: str) -> None:
+        code, http_status = _error_code_and_status(exc)
+        # SECURITY: a masked number, the error code and status; never the code or the token.
+        level = logging.ERROR if result == "unavailable" else logging.WARNING
+        logger.log(
+            level,
+            "Verify %s for %s failed: %s (HTTP %s, error %s) -> %s",
+            action,
+            mask_number(to),
+            type(exc).__name__,
+            http_status,
+            code,
+            result,
+        )
