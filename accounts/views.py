@@ -21,6 +21,7 @@ from accounts.forms import (
     SetPasswordForm,
 )
 from accounts.models import User
+from twofactor import views as twofactor_views
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -114,11 +115,12 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 @login_required
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     profile_user = get_object_or_404(User, username=username)
-    return render(
-        request,
-        "accounts/profile.html",
-        {"profile_user": profile_user, "is_own": profile_user.pk == request.user.pk},
-    )
+    is_own = profile_user.pk == request.user.pk
+    context = {"profile_user": profile_user, "is_own": is_own}
+    if is_own:
+        # Your own page carries the two-factor panel.
+        context.update(twofactor_views.panel_context(request))
+    return render(request, "accounts/profile.html", context)
 
 
 @method_decorator(login_required, name="dispatch")

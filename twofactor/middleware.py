@@ -1,6 +1,65 @@
+"""The gate: a session whose user has two-factor on reaches nothing but the
+code page (and the few views marked `twofactor_exempt`) until it has passed a
+code *in this session*.
+
+It decides from a positive mark in the session (`session.PASSED` naming the
+current device), not from anything the login view sets, so it holds however
+the session was signed in: the login page, the admin's login, anything added
+later.
+"""
+
+import logging
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
+
+from twofactor import session
+
+logger = logging.getLogger("twofactor")
+
+
+def _redirect(request: HttpRequest, url: str):
+    # An htmx request must not get the target page swapped in as a fragment.
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
+
+
 class TwoFactorMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest):
+        request.twofactor_pending = False
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        token = session.required_token(user)
+        if token is None or session.has_passed(request, token):
+            return None
+        # SECURITY: from here on the session is half signed in.
+        request.twofactor_pending = True
+        session.ensure_pending(request)
+        if session.pending_expired(request):
+            logger.info("twofactor pending sign-in expired for user %s", user.pk)
+            logout(request)
+            messages.warning(
+                request, _("Signing in took too long, so we stopped it. Please sign in again.")
+            )
+            return _redirect(request, resolve_url("login"))
+        if getattr(view_func, "twofactor_exempt", False):
+            return None
+        target = reverse("twofactor:verify")
+        next_url = request.get_full_path()
+        if request.method == "GET" and not getattr(request, "htmx", False):
+            target = f"{target}?{urlencode({'next': next_url})}"
+        return _redirect(request, target)

@@ -9,7 +9,7 @@ from twofactor.backends.base import Channel
 
 
 def mask_number(number) -> str:
-    """"+1 ••• ••• 0100": the country code and the last four digits, nothing else."""
+    """ "+1 ••• ••• 0100": the country code and the last four digits, nothing else."""
     if not number:
         return ""
     e164 = str(number)

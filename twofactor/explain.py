@@ -1,0 +1,76 @@
+"""The sentences a user reads when a step doesn't go through: specific, and
+saying what to do next."""
+
+import math
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from twofactor.backends.base import Channel, SendResult, SendStatus
+from twofactor.throttles import Decision, Reason
+
+
+def wait_phrase(wait: timedelta) -> str:
+    """ "in 9 minutes" / "in 25 seconds" (rounded up: never sooner than true)."""
+    seconds = max(math.ceil(wait.total_seconds()), 1)
+    if seconds < 60:
+        return ngettext("in %(n)d second", "in %(n)d seconds", seconds) % {"n": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("in %(n)d minute", "in %(n)d minutes", minutes) % {"n": minutes}
+
+
+def until_phrase(when: datetime | None) -> str:
+    return wait_phrase((when or timezone.now()) - timezone.now())
+
+
+def unavailable() -> str:
+    return _("The text message service isn't answering right now. Please try again in a minute.")
+
+
+def too_many_tries(retry_at: datetime | None) -> str:
+    return _("Too many tries. You can ask for a new code %(when)s.") % {
+        "when": until_phrase(retry_at)
+    }
+
+
+def wrong_code(tries_left: int) -> str:
+    return ngettext(
+        "That code isn't right — %(n)d try left.",
+        "That code isn't right — %(n)d tries left.",
+        tries_left,
+    ) % {"n": tries_left}
+
+
+def throttled(decision: Decision) -> str:
+    when = until_phrase(decision.retry_at)
+    if decision.reason is Reason.COOLDOWN:
+        return _("We've just sent a code. You can ask for another one %(when)s.") % {"when": when}
+    if decision.reason is Reason.LOCKED:
+        return too_many_tries(decision.retry_at)
+    return _("We've sent too many codes. You can ask for a new one %(when)s.") % {"when": when}
+
+
+def sent(*, channel: Channel, masked_number: str) -> str:
+    if channel is Channel.CALL:
+        return _("We're calling %(number)s with your code.") % {"number": masked_number}
+    return _("We've sent a code to %(number)s.") % {"number": masked_number}
+
+
+def send_failed(result: SendResult, *, channel: Channel) -> str:
+    status = result.status
+    if status is SendStatus.INVALID_NUMBER:
+        return _("That doesn't look like a phone number we can reach. Check it and try again.")
+    if status is SendStatus.CHANNEL_UNSUPPORTED:
+        if channel is Channel.CALL:
+            return _("We couldn't call this number. Try a text message or another number.")
+        return _("We couldn't send a text to this number. Try a voice call or another number.")
+    if status is SendStatus.BLOCKED:
+        return _("We can't send codes to this number's region. Try another number.")
+    if status is SendStatus.TOO_MANY_SENDS:
+        when = wait_phrase(result.retry_after or timedelta(minutes=10))
+        return _(
+            "We've sent too many codes to this number. You can ask for a new one %(when)s."
+        ) % {"when": when}
+    return unavailable()

@@ -1,0 +1,95 @@
+import re
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PrefixChoiceField
+from phonenumber_field.phonenumber import to_python
+
+from accounts.forms import StyledFormMixin
+from twofactor.backends import Channel
+
+CODE_RE = re.compile(r"^\d{4,10}$")
+
+
+class CodeForm(StyledFormMixin, forms.Form):
+    # A string, never an integer: "000123" is a valid code.
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+                "class": "code-input",
+                "size": 8,
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        # People paste "123 456" or "123-456".
+        code = re.sub(r"[\s-]", "", self.cleaned_data["code"])
+        if not CODE_RE.match(code):
+            raise forms.ValidationError(
+                _("Enter the code we sent you: 6 digits."), code="invalid_code"
+            )
+        return code
+
+
+class PhoneForm(StyledFormMixin, forms.Form):
+    country = PrefixChoiceField(label=_("Country"))
+    number = forms.CharField(
+        label=_("Phone number"),
+        max_length=32,
+        help_text=_("Your mobile number, in national or international (+…) format."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel-national"}),
+    )
+    channel = forms.ChoiceField(
+        choices=[(Channel.SMS.value, _("Text me")), (Channel.CALL.value, _("Call me"))],
+        initial=Channel.SMS.value,
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].initial = settings.PHONENUMBER_DEFAULT_REGION
+
+    def clean(self):
+        cleaned = super().clean()
+        raw = cleaned.get("number")
+        if not raw:
+            return cleaned
+        number = to_python(raw, region=cleaned.get("country") or None)
+        if number is None or not number.is_valid():
+            self.add_error(
+                "number",
+                forms.ValidationError(
+                    _("That isn't a valid phone number for the country you chose."),
+                    code="invalid_number",
+                ),
+            )
+            return cleaned
+        cleaned["e164"] = number.as_e164
+        cleaned["channel"] = Channel(cleaned.get("channel") or Channel.SMS)
+        return cleaned
+
+
+class DisableForm(StyledFormMixin, forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That password isn't right."), code="password_incorrect")
+        return password

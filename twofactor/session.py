@@ -1,0 +1,67 @@
+"""What a session knows about its second factor, in one place.
+
+The gate trusts only a positive mark: `PASSED` holds the token of the device
+whose code this session passed. A device that is changed gets a new token, so
+the mark stops matching and the session must pass a code again.
+"""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from twofactor.conf import app_settings
+from twofactor.models import PhoneDevice
+
+PASSED = "twofactor_passed"
+PENDING_SINCE = "twofactor_pending_since"
+CHALLENGE = "twofactor_challenge"  # the code sent for signing in
+ENROLMENT = "twofactor_enrolment"  # a number being confirmed from the profile
+
+
+def required_token(user) -> str | None:
+    """The token of the user's confirmed device, or None when 2FA is off."""
+    if not user.is_authenticated:
+        return None
+    token = PhoneDevice.objects.confirmed().filter(user_id=user.pk).values_list("token", flat=True)
+    first = token.first()
+    return str(first) if first is not None else None
+
+
+def has_passed(request: HttpRequest, token: str) -> bool:
+    return request.session.get(PASSED) == token
+
+
+def mark_passed(request: HttpRequest, token: str) -> None:
+    request.session[PASSED] = token
+    request.session.pop(PENDING_SINCE, None)
+    request.session.pop(CHALLENGE, None)
+
+
+def start_pending(request: HttpRequest, user) -> None:
+    """A fresh sign-in: forget any earlier mark; start the clock if a code is due."""
+    for key in (PASSED, CHALLENGE, ENROLMENT, PENDING_SINCE):
+        request.session.pop(key, None)
+    if required_token(user) is not None:
+        request.session[PENDING_SINCE] = timezone.now().isoformat()
+
+
+def pending_since(request: HttpRequest) -> datetime | None:
+    value = request.session.get(PENDING_SINCE)
+    return parse_datetime(value) if value else None
+
+
+def ensure_pending(request: HttpRequest) -> datetime:
+    """The start of the half-signed-in state, starting it now if it hadn't
+    (a session that was signed in before its user turned 2FA on elsewhere)."""
+    since = pending_since(request)
+    if since is None:
+        since = timezone.now()
+        request.session[PENDING_SINCE] = since.isoformat()
+    return since
+
+
+def pending_expired(request: HttpRequest) -> bool:
+    since = pending_since(request)
+    return since is not None and timezone.now() - since > app_settings.PENDING_TIMEOUT

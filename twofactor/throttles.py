@@ -1,0 +1,183 @@
+"""Limits that stop SMS abuse and code guessing, and say why and until when.
+
+Counters live in Django's cache (Redis when REDIS_URL is set), so they hold
+across processes and `cache.incr` is atomic. Each limit is a fixed window that
+starts with its first event; `Decision.retry_at` is when that window ends.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from django.core.cache import cache
+from django.utils import timezone
+
+from twofactor.conf import app_settings
+
+
+class Reason(StrEnum):
+    COOLDOWN = "cooldown"  # a code was sent moments ago
+    USER_SENDS = "user_sends"  # too many codes for this account
+    NUMBER_SENDS = "number_sends"  # too many codes to this number
+    IP_SENDS = "ip_sends"  # too many codes asked from this address
+    LOCKED = "locked"  # too many wrong codes
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    retry_at: datetime | None = None
+    reason: Reason | None = None
+
+    def wait(self, now: datetime | None = None) -> timedelta:
+        if self.retry_at is None:
+            return timedelta(0)
+        return max(self.retry_at - (now or timezone.now()), timedelta(0))
+
+
+ALLOWED = Decision(allowed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    key: str
+    limit: int
+    length: timedelta
+    reason: Reason
+
+    def _start_key(self) -> str:
+        return f"{self.key}:start"
+
+    def _stale(self) -> bool:
+        # The cache's own expiry runs on the server's clock; this check keeps
+        # the window honest when the clock is moved in tests, whatever the cache.
+        started = cache.get(self._start_key())
+        return started is not None and started + self.length <= timezone.now()
+
+    def peek(self) -> Decision:
+        count = cache.get(self.key, 0)
+        if count < self.limit or self._stale():
+            return ALLOWED
+        started = cache.get(self._start_key())
+        retry_at = (started or timezone.now()) + self.length
+        return Decision(allowed=False, retry_at=retry_at, reason=self.reason)
+
+    def hit(self) -> None:
+        seconds = max(int(self.length.total_seconds()), 1)
+        if self._stale():
+            self.clear()
+        if cache.add(self.key, 0, timeout=seconds):
+            cache.set(self._start_key(), timezone.now(), timeout=seconds)
+        try:
+            cache.incr(self.key)
+        except ValueError:  # expired between add and incr: start a new window
+            cache.set(self.key, 1, timeout=seconds)
+            cache.set(self._start_key(), timezone.now(), timeout=seconds)
+
+    def clear(self) -> None:
+        cache.delete_many([self.key, self._start_key()])
+
+
+def _send_windows(*, user_id: int, number: str, ip: str | None) -> list[Window]:
+    windows = [
+        Window(
+            f"twofactor:send:cooldown:{user_id}", 1, app_settings.RESEND_COOLDOWN, Reason.COOLDOWN
+        ),
+        Window(
+            f"twofactor:send:user:{user_id}",
+            app_settings.SEND_LIMIT,
+            app_settings.SEND_WINDOW,
+            Reason.USER_SENDS,
+        ),
+        Window(
+            f"twofactor:send:number:{number}",
+            app_settings.SEND_LIMIT,
+            app_settings.SEND_WINDOW,
+            Reason.NUMBER_SENDS,
+        ),
+    ]
+    if ip:
+        windows.append(
+            Window(
+                f"twofactor:send:ip:{ip}",
+                app_settings.IP_SEND_LIMIT,
+                app_settings.SEND_WINDOW,
+                Reason.IP_SENDS,
+            )
+        )
+    return windows
+
+
+def _lock_key(user_id: int) -> str:
+    return f"twofactor:locked:{user_id}"
+
+
+def may_send(*, user_id: int, number: str, ip: str | None) -> Decision:
+    """Whether a code may be sent now; the first limit that says no wins."""
+    locked = locked_until(user_id=user_id)
+    if locked is not None:
+        return Decision(allowed=False, retry_at=locked, reason=Reason.LOCKED)
+    for window in _send_windows(user_id=user_id, number=number, ip=ip):
+        decision = window.peek()
+        if not decision.allowed:
+            return decision
+    return ALLOWED
+
+
+def record_send(*, user_id: int, number: str, ip: str | None) -> None:
+    for window in _send_windows(user_id=user_id, number=number, ip=ip):
+        window.hit()
+
+
+def cooldown_remaining(*, user_id: int) -> timedelta:
+    """How long before the resend button works again (0 when it works now)."""
+    window = Window(
+        f"twofactor:send:cooldown:{user_id}", 1, app_settings.RESEND_COOLDOWN, Reason.COOLDOWN
+    )
+    return window.peek().wait()
+
+
+def _check_window(user_id: int) -> Window:
+    return Window(
+        f"twofactor:check:user:{user_id}",
+        app_settings.CHECK_LIMIT,
+        app_settings.CHECK_WINDOW,
+        Reason.LOCKED,
+    )
+
+
+def may_check(*, user_id: int) -> Decision:
+    """Wrong codes across verifications are capped per user (guessing by asking
+    for fresh codes would otherwise get 5 tries each time)."""
+    locked = locked_until(user_id=user_id)
+    if locked is not None:
+        return Decision(allowed=False, retry_at=locked, reason=Reason.LOCKED)
+    return _check_window(user_id).peek()
+
+
+def record_wrong_code(*, user_id: int) -> Decision:
+    window = _check_window(user_id)
+    window.hit()
+    decision = window.peek()
+    if not decision.allowed and decision.retry_at is not None:
+        lock(user_id=user_id, until=decision.retry_at)
+    return decision
+
+
+def lock(*, user_id: int, until: datetime) -> None:
+    """No sends and no checks for this user until `until`."""
+    seconds = max(int((until - timezone.now()).total_seconds()), 1)
+    cache.set(_lock_key(user_id), until, timeout=seconds)
+
+
+def locked_until(*, user_id: int) -> datetime | None:
+    until = cache.get(_lock_key(user_id))
+    if until is None or until <= timezone.now():
+        return None
+    return until
+
+
+def clear_for_user(*, user_id: int) -> None:
+    """After a right code: the user's guesses start again from zero."""
+    _check_window(user_id).clear()
+    cache.delete(_lock_key(user_id))

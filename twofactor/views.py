@@ -1,0 +1,249 @@
+"""Thin views: parse the request, call a step in `flows`, render.
+
+Every page works without JavaScript (full page loads); with htmx the same
+views answer with the fragment (a partial of the same template) so it is
+swapped in place. Fragments come from one source: `template.html#partial`.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from twofactor import flows, session, throttles
+from twofactor.backends import Channel
+from twofactor.decorators import twofactor_exempt
+from twofactor.forms import CodeForm, DisableForm, PhoneForm
+from twofactor.models import PhoneDevice, mask_number
+
+
+def _safe_next(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url("index")
+
+
+def _go(request: HttpRequest, url: str) -> HttpResponse:
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)
+
+
+def _channel(request: HttpRequest) -> Channel:
+    return Channel.CALL if request.POST.get("channel") == Channel.CALL else Channel.SMS
+
+
+# The code page of a half-signed-in session
+
+
+def _verify_context(request: HttpRequest, *, form: CodeForm, outcome=None) -> dict:
+    device = flows.login_device(request.user)
+    return {
+        "form": form,
+        "outcome": outcome,
+        "next": _safe_next(request),
+        "masked_number": device.masked_number if device else "",
+        "resend_wait": int(throttles.cooldown_remaining(user_id=request.user.pk).total_seconds()),
+    }
+
+
+def _render_verify(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    template = "twofactor/verify.html#code-form" if request.htmx else "twofactor/verify.html"
+    return render(request, template, context, status=status)
+
+
+def _needs_code(request: HttpRequest) -> bool:
+    token = session.required_token(request.user)
+    return token is not None and not session.has_passed(request, token)
+
+
+@twofactor_exempt
+@never_cache
+@vary_on_headers("HX-Request")
+@sensitive_post_parameters("code")
+def verify(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if not _needs_code(request):
+        return _go(request, _safe_next(request))
+    if request.method == "POST":
+        form = CodeForm(request.POST)
+        if not form.is_valid():
+            return _render_verify(request, _verify_context(request, form=form), status=400)
+        outcome = flows.check_login_code(request=request, code=form.cleaned_data["code"])
+        if outcome.ok:
+            return _go(request, _safe_next(request))
+        if outcome.clear_code:
+            form = CodeForm()
+        return _render_verify(
+            request, _verify_context(request, form=form, outcome=outcome), outcome.http_status
+        )
+    outcome = flows.begin_login_challenge(request=request)
+    return _render_verify(request, _verify_context(request, form=CodeForm(), outcome=outcome))
+
+
+@twofactor_exempt
+@never_cache
+@vary_on_headers("HX-Request")
+@require_POST
+def verify_resend(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if not _needs_code(request):
+        return _go(request, _safe_next(request))
+    outcome = flows.send_login_code(request=request, channel=_channel(request))
+    return _render_verify(
+        request, _verify_context(request, form=CodeForm(), outcome=outcome), outcome.http_status
+    )
+
+
+@twofactor_exempt
+@require_POST
+def verify_cancel(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.info(request, _("Signing in was cancelled."))
+    return _go(request, resolve_url("login"))
+
+
+# The profile's two-factor panel
+
+
+def panel_context(request: HttpRequest, **extra) -> dict:
+    device = PhoneDevice.objects.confirmed().filter(user_id=request.user.pk).first()
+    attempt = flows.pending_enrolment(request)
+    context = {
+        "device": device,
+        "enrolment_number": mask_number(attempt["number"]) if attempt else "",
+        "resend_wait": int(throttles.cooldown_remaining(user_id=request.user.pk).total_seconds()),
+        "step": "on" if device else "off",
+    }
+    context.update(extra)
+    return context
+
+
+def _render_panel(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    template = "twofactor/settings.html#panel" if request.htmx else "twofactor/settings.html"
+    return render(request, template, context, status=status)
+
+
+def _done(request: HttpRequest, message: str) -> HttpResponse:
+    """A panel step finished: in place with htmx, else back to the profile."""
+    if request.htmx:
+        return _render_panel(request, panel_context(request, notice=message))
+    messages.success(request, message)
+    return redirect("profile", username=request.user.username)
+
+
+@login_required
+@never_cache
+@vary_on_headers("HX-Request")
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return _render_panel(request, panel_context(request))
+
+
+@login_required
+@never_cache
+@vary_on_headers("HX-Request")
+def enable(request: HttpRequest) -> HttpResponse:
+    """Step 1: the phone form; a valid number gets a code."""
+    if request.method == "POST":
+        form = PhoneForm(request.POST)
+        if form.is_valid():
+            outcome = flows.start_enrolment(
+                request=request,
+                number=form.cleaned_data["e164"],
+                channel=form.cleaned_data["channel"],
+            )
+            if outcome.ok:
+                return _render_panel(
+                    request,
+                    panel_context(request, step="code", form=CodeForm(), outcome=outcome),
+                )
+            # Not sent: the number stays in the form with the reason.
+            return _render_panel(
+                request,
+                panel_context(request, step="phone", form=form, outcome=outcome),
+                outcome.http_status,
+            )
+        return _render_panel(request, panel_context(request, step="phone", form=form), status=400)
+    flows.cancel_enrolment(request=request)
+    return _render_panel(request, panel_context(request, step="phone", form=PhoneForm()))
+
+
+@login_required
+@never_cache
+@vary_on_headers("HX-Request")
+@sensitive_post_parameters("code")
+@require_POST
+def enable_confirm(request: HttpRequest) -> HttpResponse:
+    """Step 2: the code sent to the new number."""
+    if flows.pending_enrolment(request) is None:
+        return _render_panel(request, panel_context(request, step="phone", form=PhoneForm()))
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _render_panel(request, panel_context(request, step="code", form=form), status=400)
+    outcome = flows.confirm_enrolment(request=request, code=form.cleaned_data["code"])
+    if outcome.ok:
+        return _done(request, outcome.message)
+    if outcome.clear_code:
+        form = CodeForm()
+    return _render_panel(
+        request,
+        panel_context(request, step="code", form=form, outcome=outcome),
+        outcome.http_status,
+    )
+
+
+@login_required
+@never_cache
+@vary_on_headers("HX-Request")
+@require_POST
+def enable_resend(request: HttpRequest) -> HttpResponse:
+    outcome = flows.resend_enrolment(request=request, channel=_channel(request))
+    step, form = (
+        ("code", CodeForm()) if flows.pending_enrolment(request) else ("phone", PhoneForm())
+    )
+    return _render_panel(
+        request,
+        panel_context(request, step=step, form=form, outcome=outcome),
+        outcome.http_status,
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_POST
+def enable_cancel(request: HttpRequest) -> HttpResponse:
+    flows.cancel_enrolment(request=request)
+    if request.htmx:
+        return _render_panel(request, panel_context(request))
+    return redirect("profile", username=request.user.username)
+
+
+@login_required
+@never_cache
+@vary_on_headers("HX-Request")
+@sensitive_post_parameters("password")
+def disable(request: HttpRequest) -> HttpResponse:
+    if not PhoneDevice.objects.filter(user_id=request.user.pk).exists():
+        return _done(request, _("Two-factor authentication is already off."))
+    if request.method == "POST":
+        form = DisableForm(request.POST, user=request.user)
+        if form.is_valid():
+            flows.disable(request=request)
+            return _done(request, _("Two-factor authentication is off."))
+        return _render_panel(request, panel_context(request, step="disable", form=form), status=400)
+    return _render_panel(
+        request, panel_context(request, step="disable", form=DisableForm(user=request.user))
+    )
