@@ -59,6 +59,18 @@ class LoginForm(StyledFormMixin, auth_forms.AuthenticationForm):
         "inactive": _("This account is inactive."),
     }
 
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # The message is about both inputs: tie it to them for screen readers
+            # (the id is set in templates/includes/form_errors.html).
+            for name in ("username", "password"):
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": "form-errors"}
+                )
+            raise
+
 
 class ProfileForm(StyledFormMixin, forms.ModelForm):
     class Meta:
