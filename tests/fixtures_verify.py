@@ -12,6 +12,7 @@
 
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -37,7 +38,7 @@ def openapi_path() -> Path:
     return Path(django_settings.BASE_DIR).parent / "shared" / "twilio" / "twilio_verify_v2.json"
 
 
-def _aim_twilio_backend(settings, *, url: str, timeout: float) -> None:
+def aim_twilio_backend(settings, *, url: str, timeout: float) -> None:
     settings.TWOFACTOR_VERIFY_BACKEND = TWILIO_BACKEND
     settings.TWILIO_VERIFY_API_URL = url
     settings.TWILIO_ACCOUNT_SID = TEST_ACCOUNT_SID
@@ -69,7 +70,7 @@ def fake_verify_server() -> Iterator[FakeVerifyServer]:
 def fake_verify(fake_verify_server: FakeVerifyServer, settings) -> Iterator[FakeVerifyControl]:
     control = FakeVerifyControl(url=fake_verify_server.url)
     control.reset()
-    _aim_twilio_backend(settings, url=fake_verify_server.url, timeout=FAKE_TIMEOUT)
+    aim_twilio_backend(settings, url=fake_verify_server.url, timeout=FAKE_TIMEOUT)
     yield control
     control.reset()  # also releases a request still hanging
 
@@ -106,13 +107,37 @@ class PrismServer:
     log_path: Path
     process: subprocess.Popen
 
-    def log_size(self) -> int:
-        return self.log_path.stat().st_size
+    def sync(self, *, timeout: float = 10.0) -> int:
+        """The log's size once every earlier request is fully logged.
 
-    def log_since(self, offset: int) -> str:
+        Prism writes a rejected request's last line *after* answering it, so it could
+        land in the next test's part of the log. A valid marker request, logged in
+        order after those lines, is the barrier.
+        """
+        import requests
+
+        marker = "VA" + secrets.token_hex(16)
+        requests.get(
+            f"{self.url}/v2/Services/{marker}",
+            auth=(TEST_ACCOUNT_SID, TEST_AUTH_TOKEN),
+            timeout=timeout,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            log = self.log_path.read_bytes()
+            at = log.rfind(marker.encode())
+            done = log.find(b'Responding with "200"', at) if at >= 0 else -1
+            if done >= 0:
+                end = log.find(b"\n", done)
+                return len(log) if end < 0 else end + 1
+            time.sleep(0.02)
+        raise TimeoutError("Prism did not log the marker request")
+
+    def log_since(self, offset: int, until: int | None = None) -> str:
         with self.log_path.open("rb") as log:
             log.seek(offset)
-            return log.read().decode("utf-8", errors="replace")
+            data = log.read() if until is None else log.read(until - offset)
+        return data.decode("utf-8", errors="replace")
 
 
 def _unavailable(reason: str) -> None:
@@ -167,15 +192,20 @@ def prism(tmp_path_factory) -> Iterator[PrismServer]:
             process.kill()
 
 
-@pytest.fixture
-def prism_verify(prism: PrismServer, settings) -> Iterator[PrismServer]:
-    _aim_twilio_backend(settings, url=prism.url, timeout=5.0)
-    offset = prism.log_size()
-    yield prism
-    time.sleep(0.05)  # Prism writes its log lines just after answering
-    violations = prism_violations(prism.log_since(offset))
+def fail_on_prism_violations(*, prism: PrismServer, since: int) -> None:
+    """Fail the running test if Prism rejected any request logged after `since`."""
+    until = prism.sync()
+    violations = prism_violations(prism.log_since(since, until))
     if violations:
         pytest.fail(
             "Prism says a request broke Twilio's API description:\n" + "\n".join(violations),
             pytrace=False,
         )
+
+
+@pytest.fixture
+def prism_verify(prism: PrismServer, settings) -> Iterator[PrismServer]:
+    aim_twilio_backend(settings, url=prism.url, timeout=5.0)
+    offset = prism.sync()  # earlier tests' requests stay out of this test's part
+    yield prism
+    fail_on_prism_violations(prism=prism, since=offset)
