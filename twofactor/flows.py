@@ -53,10 +53,12 @@ def client_ip(request: HttpRequest) -> str | None:
 # Sending
 
 
-def _send(*, request: HttpRequest, user, number: str, channel: Channel) -> Outcome:
+def _send(
+    *, request: HttpRequest, user, number: str, channel: Channel, resend: bool
+) -> Outcome:
     """Send a code to `number` within the limits; the one place that calls start()."""
     ip = client_ip(request)
-    decision = throttles.may_send(user_id=user.pk, number=number, ip=ip)
+    decision = throttles.may_send(user_id=user.pk, number=number, ip=ip, resend=resend)
     if not decision.allowed:
         logger.warning(
             "twofactor send refused for user %s to %s: %s until %s",
@@ -134,10 +136,10 @@ def begin_login_challenge(*, request: HttpRequest) -> Outcome | None:
     challenge = request.session.get(session.CHALLENGE)
     if challenge and challenge.get("token") == str(device.token):
         return None
-    return send_login_code(request=request, channel=Channel(device.channel))
+    return send_login_code(request=request, channel=Channel(device.channel), resend=False)
 
 
-def send_login_code(*, request: HttpRequest, channel: Channel) -> Outcome:
+def send_login_code(*, request: HttpRequest, channel: Channel, resend: bool = True) -> Outcome:
     """(Re)send the sign-in code; "Resend code" and "Call me instead"."""
     device = login_device(request.user)
     if device is None:
@@ -147,7 +149,9 @@ def send_login_code(*, request: HttpRequest, channel: Channel) -> Outcome:
             http_status=400,
         )
     number = str(device.number)
-    outcome = _send(request=request, user=request.user, number=number, channel=channel)
+    outcome = _send(
+        request=request, user=request.user, number=number, channel=channel, resend=resend
+    )
     if outcome.ok:
         request.session[session.CHALLENGE] = _new_attempt(
             number=number, channel=channel, token=str(device.token)
@@ -208,7 +212,10 @@ def check_login_code(*, request: HttpRequest, code: str) -> Outcome:
         attempt=challenge,
         status=result.status,
         attempts_left=result.attempts_left,
-        resend=lambda: send_login_code(request=request, channel=Channel(challenge["channel"])),
+        # An expired code is replaced at once: the cooldown is long past.
+        resend=lambda: send_login_code(
+            request=request, channel=Channel(challenge["channel"]), resend=False
+        ),
     )
 
 
@@ -269,9 +276,13 @@ def _explain_failed_check(
 # Turning it on or changing the number
 
 
-def start_enrolment(*, request: HttpRequest, number: str, channel: Channel) -> Outcome:
+def start_enrolment(
+    *, request: HttpRequest, number: str, channel: Channel, resend: bool = False
+) -> Outcome:
     """Send a code to a new number. Nothing is saved until the code comes back."""
-    outcome = _send(request=request, user=request.user, number=number, channel=channel)
+    outcome = _send(
+        request=request, user=request.user, number=number, channel=channel, resend=resend
+    )
     if outcome.ok:
         request.session[session.ENROLMENT] = _new_attempt(number=number, channel=channel)
     return outcome
@@ -287,7 +298,9 @@ def resend_enrolment(*, request: HttpRequest, channel: Channel) -> Outcome:
         return Outcome(
             ok=False, message=_("Start again by entering your phone number."), http_status=400
         )
-    return start_enrolment(request=request, number=attempt["number"], channel=channel)
+    return start_enrolment(
+        request=request, number=attempt["number"], channel=channel, resend=True
+    )
 
 
 def cancel_enrolment(*, request: HttpRequest) -> None:

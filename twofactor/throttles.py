@@ -112,12 +112,18 @@ def _lock_key(user_id: int) -> str:
     return f"twofactor:locked:{user_id}"
 
 
-def may_send(*, user_id: int, number: str, ip: str | None) -> Decision:
-    """Whether a code may be sent now; the first limit that says no wins."""
+def may_send(*, user_id: int, number: str, ip: str | None, resend: bool = True) -> Decision:
+    """Whether a code may be sent now; the first limit that says no wins.
+
+    The short cooldown only spaces out resends: the first code of a new
+    sign-in or a new number goes out at once (the hourly limits still count).
+    """
     locked = locked_until(user_id=user_id)
     if locked is not None:
         return Decision(allowed=False, retry_at=locked, reason=Reason.LOCKED)
     for window in _send_windows(user_id=user_id, number=number, ip=ip):
+        if window.reason is Reason.COOLDOWN and not resend:
+            continue
         decision = window.peek()
         if not decision.allowed:
             return decision
