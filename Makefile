@@ -11,7 +11,7 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast lint check bench fake-verify superuser clean
+.PHONY: run test test-pg test-fast lint check bench fake-verify superuser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ test: $(STAMP_DEV) $(NODE_STAMP)
 	DEBUG=1 $(PY) manage.py check --fail-level WARNING
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The pytest suite again on PostgreSQL with Redis (what .ci/run does second).
+PG_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
+PG_REDIS_URL ?= redis://127.0.0.1:6379/0
+test-pg: $(STAMP_DEV) $(NODE_STAMP)
+	DATABASE_URL=$(PG_DATABASE_URL) REDIS_URL=$(PG_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 ## Only the fast tier (no browser, no Prism).
 test-fast: $(STAMP_DEV)

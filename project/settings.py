@@ -176,7 +176,8 @@ if os.environ.get("EMAIL_HOST"):
 else:
     MAILERS = {"default": {"BACKEND": "accounts.mail.ConsoleOutboxEmailBackend"}}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
-SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# `or`: an empty SERVER_EMAIL= (as in .env.example) means the default too.
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 
 # Two-factor authentication (see twofactor/conf.py for every setting and its default).
 TWOFACTOR_VERIFY_BACKEND = os.environ.get(
