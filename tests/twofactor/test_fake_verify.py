@@ -1,0 +1,120 @@
+"""The stateful fake speaks Verify v2 the way the twilio package expects."""
+
+import socket
+
+import pytest
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+from tests import fixtures_verify
+from tests.fixtures_verify import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_SERVICE_SID
+from twofactor.testing.fake_verify import free_port
+
+NUMBER = "+15555550100"
+
+
+@pytest.fixture
+def service(fake_verify):
+    base = fake_verify.url
+
+    class Rewriting(TwilioHttpClient):
+        def request(self, method, url, *args, **kwargs):
+            return super().request(
+                method, url.replace("https://verify.twilio.com", base), *args, **kwargs
+            )
+
+    client = Client(TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, http_client=Rewriting(timeout=1))
+    return client.verify.v2.services(TEST_SERVICE_SID)
+
+
+def test_verification_fields_parse(service, fake_verify):
+    verification = service.verifications.create(to=NUMBER, channel="sms")
+    assert verification.sid.startswith("VE") and len(verification.sid) == 34
+    assert verification.service_sid == TEST_SERVICE_SID
+    assert verification.account_sid == TEST_ACCOUNT_SID
+    assert (verification.to, verification.channel, verification.status) == (
+        NUMBER,
+        "sms",
+        "pending",
+    )
+    assert verification.valid is False
+    assert verification.date_created is not None
+    assert len(verification.send_code_attempts) == 1
+
+
+def test_check_by_verification_sid(service, fake_verify):
+    verification = service.verifications.create(to=NUMBER, channel="sms")
+    check = service.verification_checks.create(
+        verification_sid=verification.sid, code=fake_verify.last_code(to=NUMBER)
+    )
+    assert (check.status, check.valid, check.to) == ("approved", True, NUMBER)
+
+
+def test_cancel_then_gone(service, fake_verify):
+    verification = service.verifications.create(to=NUMBER, channel="call")
+    updated = service.verifications(verification.sid).update(status="canceled")
+    assert updated.status == "canceled"
+    with pytest.raises(TwilioRestException) as excinfo:
+        service.verification_checks.create(to=NUMBER, code=fake_verify.last_code(to=NUMBER))
+    assert (excinfo.value.status, excinfo.value.code) == (404, 20404)
+
+
+def test_approve_by_update(service, fake_verify):
+    verification = service.verifications.create(to=NUMBER, channel="sms")
+    assert service.verifications(verification.sid).update(status="approved").valid is True
+    with pytest.raises(TwilioRestException):
+        service.verifications(verification.sid).update(status="canceled")
+
+
+def test_errors_have_twilios_shape(fake_verify):
+    response = requests.post(
+        f"{fake_verify.url}/v2/Services/{TEST_SERVICE_SID}/Verifications",
+        data={"To": "not a number", "Channel": "sms"},
+        auth=(TEST_ACCOUNT_SID, TEST_AUTH_TOKEN),
+        timeout=5,
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == {"code", "message", "more_info", "status"}
+    assert (body["code"], body["status"]) == (60200, 400)
+    assert body["more_info"] == "https://www.twilio.com/docs/errors/60200"
+
+
+@pytest.mark.parametrize("auth", [None, ("not-an-account", "token"), (TEST_ACCOUNT_SID, "")])
+def test_credentials_are_required(fake_verify, auth):
+    response = requests.get(
+        f"{fake_verify.url}/v2/Services/{TEST_SERVICE_SID}", auth=auth, timeout=5
+    )
+    assert (response.status_code, response.json()["code"]) == (401, 20003)
+
+
+def test_bad_control_request_is_refused(fake_verify):
+    response = requests.post(f"{fake_verify.url}/_fake/fault", data={"Mode": "x"}, timeout=5)
+    assert response.status_code == 400
+    with pytest.raises(requests.HTTPError):
+        fake_verify.block(to=NUMBER, code=12345)
+
+
+def test_reset_forgets_messages_and_faults(service, fake_verify):
+    service.verifications.create(to=NUMBER, channel="sms")
+    fake_verify.fault(mode="500")
+    fake_verify.reset()
+    assert fake_verify.messages() == []
+    assert service.verifications.create(to=NUMBER, channel="sms").status == "pending"
+
+
+def test_free_port_refuses_connections():
+    port = free_port()
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), 1):
+        pass
+
+
+def test_missing_prism_skips_locally_and_fails_on_ci(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="npm ci"):
+        fixtures_verify._unavailable("node_modules/.bin/prism is missing")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run on CI"):
+        fixtures_verify._unavailable("node_modules/.bin/prism is missing")
