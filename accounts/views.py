@@ -22,6 +22,7 @@ from accounts.forms import (
 )
 from accounts.models import User
 from twofactor import views as twofactor_views
+from twofactor.decorators import twofactor_exempt
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -63,6 +64,8 @@ class LoginView(auth_views.LoginView):
         return response
 
 
+# Signing out must work for a session that is still on the code page.
+@method_decorator(twofactor_exempt, name="dispatch")
 class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         was_signed_in = request.user.is_authenticated
