@@ -2,6 +2,7 @@ import pytest
 from django.db import OperationalError, connection
 from django.test import Client
 
+from accounts.views import server_error
 from tests.accounts.html import csp_problems
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.accounts.urls_errors")]
@@ -64,6 +65,20 @@ def test_the_500_page_renders_without_the_database(client, user):
     assert response.status_code == 500
     assert "<h1>Something went wrong</h1>" in response.text
     in_site_look(response)
+
+
+def test_the_500_view_itself_needs_neither_database_nor_middleware(rf):
+    # Django calls handler500 whatever broke, possibly before any middleware ran.
+    request = rf.get("/anything/")
+
+    def database_down(execute, sql, params, many, context):
+        raise OperationalError("the database is down")
+
+    with connection.execute_wrapper(database_down):
+        response = server_error(request)
+    assert response.status_code == 500
+    assert "<h1>Something went wrong</h1>" in response.content.decode()
+    assert "vendor/bootstrap/bootstrap.min.css" in response.content.decode()
 
 
 def test_the_csrf_failure_page_says_to_reload(user, password):
