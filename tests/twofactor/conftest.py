@@ -123,3 +123,13 @@ def signed_in_client(half_signed_in_client: Client) -> Client:
 def frozen(time_machine):
     time_machine.move_to(START, tick=False)
     return time_machine
+
+
+@pytest.fixture
+def signed_in_user_client(enrolled_user, password) -> Client:
+    """Alice past the code in a client of her own (when `client` is someone else)."""
+    own = Client()
+    login(own, enrolled_user.username, password)
+    response = pass_code(own)
+    assert response.status_code == 302, page_text(response)
+    return own
