@@ -6,7 +6,6 @@
   errors and Content Security Policy violations are recorded; any of them fails the
   test at teardown unless the test declared it with `page_log.allow(...)`.
   A failing test leaves `test-artifacts/screenshots/<test name>.png`.
-- `axe_check(page)`: axe-core on the current page; fails on serious/critical violations.
 - `site`: the live server's URL, small helpers to register and sign in, and the
   locmem outboxes (the live server runs in a thread of this process).
 """
@@ -29,7 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-AXE_JS = Path(django_settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(django_settings.BASE_DIR) / "test-artifacts" / "screenshots"
 # Playwright waits this long for an element or a navigation before failing.
 TIMEOUT_MS = 10_000
@@ -144,6 +142,9 @@ def new_page(browser, live_server, request) -> Iterator[Callable[..., object]]:
     opened: list[tuple[object, object, PageLog]] = []
 
     def open_page(*, log: PageLog | None = None, **context_options):
+        # No CSS transitions (Bootstrap honours reduced motion): axe must not measure the
+        # colours of a button halfway through its hover transition.
+        context_options.setdefault("reduced_motion", "reduce")
         context = browser.new_context(base_url=live_server.url, **context_options)
         context.set_default_timeout(TIMEOUT_MS)
         page = context.new_page()
@@ -179,53 +180,6 @@ def new_page(browser, live_server, request) -> Iterator[Callable[..., object]]:
 def page(new_page, page_log):
     """The test's page; JavaScript errors and CSP violations fail the test."""
     return new_page(log=page_log)
-
-
-# axe-core
-
-
-def axe_check(page, *, context: str = "") -> None:
-    """Run axe-core in the page; fail on any serious or critical violation.
-
-    `page.add_script_tag(path=...)` inlines the file into a <script> element, which the
-    site's CSP (script-src 'self' 'nonce-…') refuses. Evaluating the file through the
-    DevTools protocol is not subject to the page's CSP, and adds no element to the page.
-    """
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.evaluate(_axe_source())
-    results = page.evaluate(
-        """async () => {
-            const results = await axe.run(document, {resultTypes: ["violations"]});
-            return results.violations.map((v) => ({
-                id: v.id, impact: v.impact, help: v.help,
-                nodes: v.nodes.map((n) => n.target.join(" ") + " — " + n.failureSummary),
-            }));
-        }"""
-    )
-    bad = [v for v in results if v["impact"] in ("serious", "critical")]
-    if bad:
-        where = context or page.url
-        lines = [f"axe: {len(bad)} serious/critical violation(s) on {where}:"]
-        for v in bad:
-            lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
-            lines.extend(f"    {node}" for node in v["nodes"][:5])
-        pytest.fail("\n".join(lines))
-
-
-_AXE_CACHE: list[str] = []
-
-
-def _axe_source() -> str:
-    if not _AXE_CACHE:
-        if not AXE_JS.exists():
-            pytest.fail(f"axe-core is missing at {AXE_JS}: run `npm ci`")
-        _AXE_CACHE.append(AXE_JS.read_text(encoding="utf-8"))
-    return _AXE_CACHE[0]
-
-
-@pytest.fixture
-def axe() -> Callable[..., None]:
-    return axe_check
 
 
 # The site

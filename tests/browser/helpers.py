@@ -1,10 +1,16 @@
-"""Steps the browser tests share: register, sign in, the marker on `window`."""
+"""Steps the browser tests share: register, sign in, the marker on `window`, axe-core."""
 
 import re
+from functools import cache
+from pathlib import Path
 
+import pytest
+from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
+
+AXE_JS = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 
 PHONE_NATIONAL = "(201) 555-0123"
 PHONE_E164 = "+12015550123"
@@ -40,3 +46,48 @@ def set_marker(page: Page) -> None:
 def assert_no_reload(page: Page, step: str) -> None:
     marker = page.evaluate("window.__marker")
     assert marker == 1, f"the page was reloaded by: {step}"
+
+
+# axe-core
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's serious and critical violations on the current page, one line each.
+
+    `page.add_script_tag(path=...)` inlines the file into a <script> element, which the
+    site's CSP (script-src 'self' 'nonce-…') refuses, and the refusal is itself a CSP
+    violation. Evaluating the file through the DevTools protocol is not subject to the
+    page's CSP and adds no element to the page.
+    """
+    page.mouse.move(0, 0)  # judge the page at rest, not a button under the pointer
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    results = page.evaluate(
+        """async () => {
+            const results = await axe.run(document, {resultTypes: ["violations"]});
+            return results.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(" ") + ": " + n.failureSummary),
+            }));
+        }"""
+    )
+    lines = []
+    for v in results:
+        if v["impact"] in ("serious", "critical"):
+            lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
+            lines.extend(f"    {node}" for node in v["nodes"][:5])
+    return lines
+
+
+def axe_check(page, *, where: str = "") -> None:
+    """Fail on any serious or critical axe-core violation on the current page."""
+    lines = axe_violations(page)
+    if lines:
+        pytest.fail(f"axe on {where or page.url}:\n" + "\n".join(lines))
+
+
+@cache
+def _axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.fail(f"axe-core is missing at {AXE_JS}: run `npm ci`")
+    return AXE_JS.read_text(encoding="utf-8")
