@@ -172,7 +172,9 @@ def new_page(browser, live_server, request) -> Iterator[Callable[..., object]]:
     finally:
         for context, _, _ in opened:
             context.close()
-    if problems and not failed:
+    if problems and failed:
+        print("\nthe browser also reported:\n  " + "\n  ".join(problems))
+    elif problems:
         pytest.fail("the browser reported problems:\n  " + "\n  ".join(problems))
 
 

@@ -48,6 +48,27 @@ def assert_no_reload(page: Page, step: str) -> None:
     assert marker == 1, f"the page was reloaded by: {step}"
 
 
+def assert_swapped_in_place(page: Page, heading: str, step: str) -> None:
+    """The panel was swapped without a reload, and nothing else on the page went with it."""
+    assert_no_reload(page, step)
+    expect(page.locator("#twofactor-panel"), f"one panel after: {step}").to_have_count(1)
+    title = page.get_by_role("heading", level=1)
+    expect(title, f"the page heading after: {step}").to_have_text(heading)
+    expect(page.get_by_role("navigation"), f"the navigation after: {step}").to_be_visible()
+    profile = page.get_by_role("link", name="Edit profile")
+    expect(profile, f"the rest of the profile after: {step}").to_be_visible()
+
+
+def assert_code_form_in_place(page: Page, step: str) -> None:
+    """The code form was swapped without a reload; the page around it is still there."""
+    assert_no_reload(page, step)
+    expect(page.locator("#code-form"), f"one code form after: {step}").to_have_count(1)
+    title = page.get_by_role("heading", level=1)
+    expect(title, f"the page heading after: {step}").to_have_text("Enter your code")
+    cancel = page.get_by_role("button", name="Cancel and sign out")
+    expect(cancel, f"the rest of the code page after: {step}").to_be_visible()
+
+
 # axe-core
 
 

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from tests.browser.helpers import (
     PHONE_E164,
     PHONE_NATIONAL,
-    assert_no_reload,
+    assert_code_form_in_place,
+    assert_swapped_in_place,
     register,
     set_marker,
     sign_in,
@@ -35,19 +36,19 @@ def test_enable_sign_in_with_code_and_disable_in_place(page, page_log, site):
 
     panel.get_by_role("link", name="Enable two-factor authentication").click()
     expect(panel.get_by_label("Phone number")).to_be_visible()
-    assert_no_reload(page, "Enable two-factor authentication")
+    assert_swapped_in_place(page, "carol", "Enable two-factor authentication")
 
     panel.get_by_label("Phone number").fill(PHONE_NATIONAL)
     panel.get_by_role("button", name="Text me a code").click()
     expect(panel.get_by_label("Code")).to_be_visible()
     expect(panel.get_by_role("status")).to_contain_text("We've sent a code to")
-    assert_no_reload(page, "Text me a code")
+    assert_swapped_in_place(page, "carol", "Text me a code")
 
     panel.get_by_label("Code").fill(site.last_code(to=PHONE_E164))
     panel.get_by_role("button", name="Confirm").click()
     expect(panel.get_by_text("On", exact=True)).to_be_visible()
     expect(panel).to_contain_text("Codes go to")
-    assert_no_reload(page, "Confirm")
+    assert_swapped_in_place(page, "carol", "Confirm")
 
     sign_out(page)
     sent_before = len(site.sms_outbox())
@@ -64,12 +65,12 @@ def test_enable_sign_in_with_code_and_disable_in_place(page, page_log, site):
     expect(page.get_by_role("alert")).to_contain_text("That code isn't right")
     expect(page.get_by_role("alert")).to_contain_text("tries left")
     expect(page.get_by_label("Code")).to_have_value("")
-    assert_no_reload(page, "a wrong code")
+    assert_code_form_in_place(page, "a wrong code")
 
     page.get_by_role("button", name="Resend code").click()
     expect(page.get_by_role("status")).to_contain_text("We've sent a code to")
     assert len(site.sms_outbox()) == sent_before + 2, "Resend code sent nothing"
-    assert_no_reload(page, "Resend code")
+    assert_code_form_in_place(page, "Resend code")
 
     page.get_by_label("Code").fill(site.last_code(to=PHONE_E164))
     page.get_by_role("button", name="Verify").click()
@@ -80,9 +81,9 @@ def test_enable_sign_in_with_code_and_disable_in_place(page, page_log, site):
     set_marker(page)
     panel.get_by_role("link", name="Disable").click()
     expect(panel.get_by_label("Password")).to_be_visible()
-    assert_no_reload(page, "Disable")
+    assert_swapped_in_place(page, "carol", "Disable")
     panel.get_by_label("Password").fill(PASSWORD)
     panel.get_by_role("button", name="Turn off").click()
     expect(panel.get_by_text("Off", exact=True)).to_be_visible()
     expect(panel.get_by_role("status")).to_contain_text("Two-factor authentication is off.")
-    assert_no_reload(page, "Turn off")
+    assert_swapped_in_place(page, "carol", "Turn off")
