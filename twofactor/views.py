@@ -5,6 +5,8 @@ views answer with the fragment (a partial of the same template) so it is
 swapped in place. Fragments come from one source: `template.html#partial`.
 """
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -44,6 +46,12 @@ def _channel(request: HttpRequest) -> Channel:
     return Channel.CALL if request.POST.get("channel") == Channel.CALL else Channel.SMS
 
 
+def _resend_wait(request: HttpRequest) -> int:
+    # Rounded up, like the server's own messages: the countdown must never
+    # reach 0 before resending is allowed.
+    return math.ceil(throttles.cooldown_remaining(user_id=request.user.pk).total_seconds())
+
+
 # The code page of a half-signed-in session
 
 
@@ -54,7 +62,7 @@ def _verify_context(request: HttpRequest, *, form: CodeForm, outcome=None) -> di
         "outcome": outcome,
         "next": _safe_next(request),
         "masked_number": device.masked_number if device else "",
-        "resend_wait": int(throttles.cooldown_remaining(user_id=request.user.pk).total_seconds()),
+        "resend_wait": _resend_wait(request),
     }
 
 
@@ -125,7 +133,7 @@ def panel_context(request: HttpRequest, **extra) -> dict:
     context = {
         "device": device,
         "enrolment_number": mask_number(attempt["number"]) if attempt else "",
-        "resend_wait": int(throttles.cooldown_remaining(user_id=request.user.pk).total_seconds()),
+        "resend_wait": _resend_wait(request),
         "step": "on" if device else "off",
     }
     context.update(extra)
