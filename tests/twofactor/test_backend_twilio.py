@@ -126,7 +126,7 @@ def test_blocked_number_is_blocked(backend, fake_verify, code):
         (403, 60410, SendStatus.BLOCKED),
         (403, 60605, SendStatus.BLOCKED),
         (429, 60203, SendStatus.TOO_MANY_SENDS),
-        (429, 20429, SendStatus.TOO_MANY_SENDS),
+        (429, 20429, SendStatus.UNAVAILABLE),
         (401, 20003, SendStatus.UNAVAILABLE),
         (403, 20403, SendStatus.UNAVAILABLE),
         (400, 60999, SendStatus.UNAVAILABLE),
@@ -142,7 +142,7 @@ def test_start_error_mapping(backend, fake_verify, http_status, code, expected):
     ("http_status", "code", "expected"),
     [
         (429, 60202, CheckStatus.TOO_MANY_ATTEMPTS),
-        (429, 20429, CheckStatus.TOO_MANY_ATTEMPTS),
+        (429, 20429, CheckStatus.UNAVAILABLE),
         (404, 20404, CheckStatus.EXPIRED),
         (404, 20001, CheckStatus.EXPIRED),
         (401, 20003, CheckStatus.UNAVAILABLE),
@@ -162,10 +162,11 @@ def test_http_500_is_unavailable(backend, fake_verify):
     assert backend.check(to=NUMBER, code="123456").status is CheckStatus.UNAVAILABLE
 
 
-def test_http_429_means_too_many_for_start_and_check(backend, fake_verify):
+def test_http_429_account_rate_limit_is_unavailable(backend, fake_verify):
+    # Twilio's 20429 limits the whole account: not "too many codes", and no lock-out.
     fake_verify.fault(mode="429")
-    assert backend.start(to=NUMBER, channel=Channel.SMS).status is SendStatus.TOO_MANY_SENDS
-    assert backend.check(to=NUMBER, code="123456").status is CheckStatus.TOO_MANY_ATTEMPTS
+    assert backend.start(to=NUMBER, channel=Channel.SMS).status is SendStatus.UNAVAILABLE
+    assert backend.check(to=NUMBER, code="123456").status is CheckStatus.UNAVAILABLE
 
 
 def test_fault_for_one_request_only(backend, fake_verify):

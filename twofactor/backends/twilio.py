@@ -190,8 +190,8 @@ class TwilioVerifyBackend(VerifyBackend):
         code, http_status = _error_code_and_status(exc)
         if code in SEND_ERRORS:
             return SEND_ERRORS[code]
-        if http_status == 429:
-            return SendStatus.TOO_MANY_SENDS
+        # Any other 429 (20429) is Twilio's rate limit for the whole account:
+        # not this user's doing, so neither "too many codes" nor a lock.
         return SendStatus.UNAVAILABLE
 
     @staticmethod
@@ -199,8 +199,7 @@ class TwilioVerifyBackend(VerifyBackend):
         code, http_status = _error_code_and_status(exc)
         if code in CHECK_ERRORS:
             return CHECK_ERRORS[code]
-        if http_status == 429:
-            return CheckStatus.TOO_MANY_ATTEMPTS
+        # A 429 other than 60202 is the account's rate limit: see _send_status.
         if http_status == 404:
             return CheckStatus.EXPIRED
         return CheckStatus.UNAVAILABLE
