@@ -53,9 +53,7 @@ def client_ip(request: HttpRequest) -> str | None:
 # Sending
 
 
-def _send(
-    *, request: HttpRequest, user, number: str, channel: Channel, resend: bool
-) -> Outcome:
+def _send(*, request: HttpRequest, user, number: str, channel: Channel, resend: bool) -> Outcome:
     """Send a code to `number` within the limits; the one place that calls start()."""
     ip = client_ip(request)
     decision = throttles.may_send(user_id=user.pk, number=number, ip=ip, resend=resend)
@@ -298,9 +296,7 @@ def resend_enrolment(*, request: HttpRequest, channel: Channel) -> Outcome:
         return Outcome(
             ok=False, message=_("Start again by entering your phone number."), http_status=400
         )
-    return start_enrolment(
-        request=request, number=attempt["number"], channel=channel, resend=True
-    )
+    return start_enrolment(request=request, number=attempt["number"], channel=channel, resend=True)
 
 
 def cancel_enrolment(*, request: HttpRequest) -> None:
