@@ -7,6 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.helpers import PHONE_E164, PHONE_NATIONAL, axe_violations, sign_in
 from tests.conftest import PASSWORD
+from tests.twofactor.conftest import make_device
 
 pytestmark = pytest.mark.browser
 
@@ -126,13 +127,16 @@ def test_signed_in_pages_and_each_state_of_the_panel(page, page_log, site, user_
     tour.assert_clean()
 
 
-def test_code_page(page, page_log, site, user_factory):
+def test_code_page(page, page_log, site, user_factory, settings):
     page_log.allow(r"status of 400 \(Bad Request\)")
-    from tests.twofactor.conftest import make_device
-
+    settings.TWOFACTOR_RESEND_COOLDOWN = 30
     make_device(user_factory(username="frank"), number=PHONE_E164)
     sign_in(page, "frank", password=PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    # twofactor.js holds the resend buttons back while the server's cooldown runs.
+    expect(page.get_by_role("button", name="Resend code")).to_be_disabled()
+    expect(page.get_by_role("button", name="Call me instead")).to_be_disabled()
+    expect(page.locator("#resend-hint")).to_contain_text("You can ask for a new code in")
     tour = Tour(page)
     tour.check("code page")
 
