@@ -55,8 +55,19 @@ def _resend_wait(request: HttpRequest) -> int:
 # The code page of a half-signed-in session
 
 
+def _tie_outcome_to_field(form, field_name: str, outcome, status_id: str) -> None:
+    """A failed step's message (shown above the form) describes the field, for
+    screen readers, like a form error does."""
+    if outcome is None or outcome.ok or not outcome.message or field_name not in form.fields:
+        return
+    form.fields[field_name].widget.attrs.update(
+        {"aria-invalid": "true", "aria-describedby": status_id}
+    )
+
+
 def _verify_context(request: HttpRequest, *, form: CodeForm, outcome=None) -> dict:
     device = flows.login_device(request.user)
+    _tie_outcome_to_field(form, "code", outcome, "code-status")
     return {
         "form": form,
         "outcome": outcome,
@@ -137,6 +148,10 @@ def panel_context(request: HttpRequest, **extra) -> dict:
         "step": "on" if device else "off",
     }
     context.update(extra)
+    form = context.get("form")
+    if form is not None:
+        field_name = "number" if context["step"] == "phone" else "code"
+        _tie_outcome_to_field(form, field_name, context.get("outcome"), "panel-status")
     return context
 
 
