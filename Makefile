@@ -56,6 +56,10 @@ lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## What the two-factor gate costs a request (median time, queries) against its budget.
+bench: $(STAMP_DEV)
+	$(PY) -m bench.gate
+
 ## A stateful Twilio Verify fake on 127.0.0.1:4011 (see README).
 fake-verify: $(STAMP_DEV)
 	$(PY) -m twofactor.testing.fake_verify --port 4011

@@ -189,6 +189,17 @@ TWILIO_VERIFY_SERVICE_SID = os.environ.get("TWILIO_VERIFY_SERVICE_SID", "")
 TWILIO_VERIFY_API_URL = os.environ.get("TWILIO_VERIFY_API_URL", "https://verify.twilio.com")
 TWILIO_TIMEOUT = float(os.environ.get("TWILIO_TIMEOUT", "5"))
 PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "US")
+# Limits (seconds and counts); defaults and meaning in twofactor/conf.py.
+for _name, _default in (
+    ("TWOFACTOR_PENDING_TIMEOUT", 600),
+    ("TWOFACTOR_RESEND_COOLDOWN", 30),
+    ("TWOFACTOR_SEND_LIMIT", 5),
+    ("TWOFACTOR_SEND_WINDOW", 3600),
+    ("TWOFACTOR_IP_SEND_LIMIT", 20),
+    ("TWOFACTOR_CHECK_LIMIT", 10),
+    ("TWOFACTOR_CHECK_WINDOW", 900),
+):
+    globals()[_name] = int(os.environ.get(_name) or _default)
 PHONENUMBER_DB_FORMAT = "E164"
 
 # Security headers. A strict Content Security Policy: no inline script or style.
