@@ -52,6 +52,18 @@ class PhoneDevice(models.Model):
     class Meta:
         verbose_name = _("phone device")
         verbose_name_plural = _("phone devices")
+        constraints = [
+            # The database refuses what no code could have confirmed: a number
+            # not in E.164, or a channel Verify doesn't have.
+            models.CheckConstraint(
+                condition=models.Q(number__regex=r"^\+[1-9][0-9]{6,14}$"),
+                name="twofactor_phonedevice_number_e164",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(channel__in=[c.value for c in Channel]),
+                name="twofactor_phonedevice_channel_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} · {self.masked_number}"

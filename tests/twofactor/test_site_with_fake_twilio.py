@@ -377,9 +377,11 @@ def test_sign_in_landline_can_take_a_voice_call(signing_in, fake_verify):
 
 
 def test_sign_in_stored_number_twilio_rejects_60200(client, user, password, fake_verify):
-    """A phone saved before numbers were checked (not E.164): the fake's own 60200."""
-    PhoneDevice.objects.filter(pk=make_device(user).pk).update(number="+0123")
+    """A saved phone that Twilio now refuses as a parameter (60200). The database
+    itself refuses a number that isn't E.164 (see test_models.py)."""
+    make_device(user)
     login(client, user.username, password)
+    fake_verify.fault(mode="error", status=400, code=60200)
     shows(client.get(VERIFY_URL), INVALID, 200)
     shows(client.post(RESEND_URL, {"channel": "sms"}), INVALID, 422)
     assert fake_verify.messages() == []

@@ -1,0 +1,45 @@
+"""The database guards what no code could have confirmed, on SQLite and PostgreSQL."""
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from twofactor.models import PhoneDevice, mask_number
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("number", ["+0123", "15555550100", "+1 555 555 0100", "+1555555010012345"])
+def test_the_database_refuses_a_number_not_in_e164(user, number):
+    device = PhoneDevice.objects.create(
+        user=user, number="+12015550123", confirmed_at=timezone.now()
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PhoneDevice.objects.filter(pk=device.pk).update(number=number)
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_an_unknown_channel(user):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PhoneDevice.objects.create(user=user, number="+12015550123", channel="whatsapp")
+
+
+@pytest.mark.django_db
+def test_one_device_per_user(user):
+    PhoneDevice.objects.create(user=user, number="+12015550123")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PhoneDevice.objects.create(user=user, number="+12015550124")
+
+
+@pytest.mark.django_db
+def test_a_valid_device_is_stored_in_e164(user):
+    device = PhoneDevice.objects.create(user=user, number="+442079460958", channel="call")
+    device.refresh_from_db()
+    assert str(device.number) == "+442079460958"
+
+
+def test_mask_number_keeps_the_country_code_and_last_four_digits():
+    from phonenumber_field.phonenumber import to_python
+
+    assert mask_number(to_python("+12015550123")) == "+1 ••• ••• 0123"
+    assert mask_number(to_python("+442079460958")) == "+44 ••• ••• 0958"
+    assert mask_number("") == ""
