@@ -1,7 +1,11 @@
+import logging
+import smtplib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.mail import mailers
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
@@ -23,6 +27,8 @@ from accounts.forms import (
 from accounts.models import User
 from twofactor import views as twofactor_views
 from twofactor.decorators import twofactor_exempt
+
+logger = logging.getLogger("accounts")
 
 
 def index(request: HttpRequest) -> HttpResponse:
@@ -98,6 +104,22 @@ class PasswordResetView(auth_views.PasswordResetView):
         # Read when the email is sent, not at import: Django would otherwise name
         # the site after the request's host (there is no contrib.sites).
         return {"site_name": settings.SITE_NAME}
+
+    def form_valid(self, form):
+        # Django logs a failed send and shows "check your email" anyway. Probe the
+        # mail server first, for every address (known or not), so an outage gets a
+        # clear answer without telling who has an account.
+        try:
+            with mailers.default:
+                pass
+        except (OSError, smtplib.SMTPException) as exc:
+            logger.error("password reset: the mail server is unavailable (%s)", type(exc).__name__)
+            form.add_error(
+                None,
+                _("We can't send email right now. Please try again in a few minutes."),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=503)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
