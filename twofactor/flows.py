@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from twofactor import explain, session, throttles
+from twofactor import explain, notify, session, throttles
 from twofactor.backends import Channel, CheckStatus, SendStatus, get_backend
 from twofactor.models import PhoneDevice, mask_number
 
@@ -352,6 +352,11 @@ def confirm_enrolment(*, request: HttpRequest, code: str) -> Outcome:
         user.pk,
         device.masked_number,
     )
+    notify.account_changed(
+        user=user,
+        event=notify.Event.NUMBER_CHANGED if changed else notify.Event.ENABLED,
+        number=str(device.number),
+    )
     if changed:
         message = _("Your codes now go to %(number)s.") % {"number": device.masked_number}
     else:
@@ -374,6 +379,7 @@ def disable(*, request: HttpRequest) -> None:
     for key in (session.PASSED, session.CHALLENGE, session.ENROLMENT, session.PENDING_SINCE):
         request.session.pop(key, None)
     logger.info("twofactor disabled by user %s", user.pk)
+    notify.account_changed(user=user, event=notify.Event.DISABLED)
 
 
 def reset(*, user, actor: str) -> bool:
@@ -383,4 +389,6 @@ def reset(*, user, actor: str) -> bool:
     user.end_all_sessions()
     throttles.clear_for_user(user_id=user.pk)
     logger.warning("twofactor reset for user %s by %s", user.pk, actor)
+    if deleted:
+        notify.account_changed(user=user, event=notify.Event.RESET)
     return bool(deleted)
