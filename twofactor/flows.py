@@ -173,14 +173,8 @@ def check_login_code(*, request: HttpRequest, code: str) -> Outcome:
             message=_("We haven't sent you a code yet. Ask for one below."),
             http_status=400,
         )
-    decision = throttles.may_check(user_id=user.pk)
-    if not decision.allowed:
-        return Outcome(
-            ok=False,
-            message=explain.too_many_tries(decision.retry_at),
-            retry_at=decision.retry_at,
-            http_status=429,
-        )
+    if refused := _check_refused(user):
+        return refused
     with transaction.atomic():
         # SECURITY: lock the user's own device row: concurrent guesses for one
         # account are checked one at a time, and only against this user's phone.
@@ -214,6 +208,19 @@ def check_login_code(*, request: HttpRequest, code: str) -> Outcome:
         resend=lambda: send_login_code(
             request=request, channel=Channel(challenge["channel"]), resend=False
         ),
+    )
+
+
+def _check_refused(user) -> Outcome | None:
+    """The per-account lock on guessing, before any code reaches the backend."""
+    decision = throttles.may_check(user_id=user.pk)
+    if decision.allowed:
+        return None
+    return Outcome(
+        ok=False,
+        message=explain.too_many_tries(decision.retry_at),
+        retry_at=decision.retry_at,
+        http_status=429,
     )
 
 
@@ -311,14 +318,8 @@ def confirm_enrolment(*, request: HttpRequest, code: str) -> Outcome:
         return Outcome(
             ok=False, message=_("Start again by entering your phone number."), http_status=400
         )
-    decision = throttles.may_check(user_id=user.pk)
-    if not decision.allowed:
-        return Outcome(
-            ok=False,
-            message=explain.too_many_tries(decision.retry_at),
-            retry_at=decision.retry_at,
-            http_status=429,
-        )
+    if refused := _check_refused(user):
+        return refused
     result = get_backend().check(to=attempt["number"], code=code)
     if not result.ok:
         return _explain_failed_check(
