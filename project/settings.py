@@ -134,6 +134,12 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 3600)))
+# Failed sign-ins allowed per login (username or email) and client address, and
+# per client address, in a window of ACCOUNTS_LOGIN_FAILURE_WINDOW seconds
+# (defaults and meaning in accounts/throttles.py).
+ACCOUNTS_LOGIN_FAILURE_LIMIT = int(os.environ.get("ACCOUNTS_LOGIN_FAILURE_LIMIT") or 10)
+ACCOUNTS_LOGIN_FAILURE_IP_LIMIT = int(os.environ.get("ACCOUNTS_LOGIN_FAILURE_IP_LIMIT") or 50)
+ACCOUNTS_LOGIN_FAILURE_WINDOW = int(os.environ.get("ACCOUNTS_LOGIN_FAILURE_WINDOW") or 900)
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en-us")
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
@@ -198,6 +204,7 @@ for _name, _default in (
     ("TWOFACTOR_IP_SEND_LIMIT", 20),
     ("TWOFACTOR_CHECK_LIMIT", 10),
     ("TWOFACTOR_CHECK_WINDOW", 900),
+    ("TWOFACTOR_TRUSTED_PROXIES", 0),
 ):
     globals()[_name] = int(os.environ.get(_name) or _default)
 PHONENUMBER_DB_FORMAT = "E164"

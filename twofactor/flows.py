@@ -5,12 +5,13 @@ the check (in a transaction, on a locked row), the session marks, the limits,
 the log line. Each returns an `Outcome` whose `message` the view shows as is.
 """
 
+import ipaddress
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from twofactor import explain, notify, session, throttles
 from twofactor.backends import Channel, CheckStatus, SendStatus, get_backend
+from twofactor.conf import app_settings
 from twofactor.models import PhoneDevice, mask_number
 
 logger = logging.getLogger("twofactor")
@@ -46,17 +48,51 @@ class Outcome:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # REMOTE_ADDR only: behind a proxy, configure the proxy to set it.
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address as the rate limits count it.
+
+    Behind TWOFACTOR_TRUSTED_PROXIES reverse proxies, the address that the
+    outermost trusted proxy saw (from X-Forwarded-For, counted from the right,
+    so a client can't forge it). IPv6 addresses count by their /64, which one
+    subscriber usually holds whole.
+    """
+    address = request.META.get("REMOTE_ADDR") or ""
+    proxies = app_settings.TRUSTED_PROXIES
+    if proxies:
+        forwarded = [
+            hop.strip()
+            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+            if hop.strip()
+        ]
+        if len(forwarded) >= proxies:
+            address = forwarded[-proxies]
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    if parsed.version == 6:
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 # Sending
 
 
-def _send(*, request: HttpRequest, user, number: str, channel: Channel, resend: bool) -> Outcome:
+def _send(
+    *,
+    request: HttpRequest,
+    user,
+    number: str,
+    channel: Channel,
+    resend: bool,
+    purpose: throttles.Purpose,
+) -> Outcome:
     """Send a code to `number` within the limits; the one place that calls start()."""
-    ip = client_ip(request)
-    decision = throttles.may_send(user_id=user.pk, number=number, ip=ip, resend=resend)
+    reservation = throttles.reserve_send(
+        user_id=user.pk, number=number, ip=client_ip(request), purpose=purpose, resend=resend
+    )
+    decision = reservation.decision
     if not decision.allowed:
         logger.warning(
             "twofactor send refused for user %s to %s: %s until %s",
@@ -73,6 +109,8 @@ def _send(*, request: HttpRequest, user, number: str, channel: Channel, resend: 
         )
     result = get_backend().start(to=number, channel=channel, locale=get_language())
     if not result.ok:
+        # Nothing went out: the slots taken for it are given back.
+        reservation.release()
         logger.warning(
             "twofactor send failed for user %s to %s by %s: %s",
             user.pk,
@@ -90,7 +128,6 @@ def _send(*, request: HttpRequest, user, number: str, channel: Channel, resend: 
                 SendStatus.TOO_MANY_SENDS: 429,
             }.get(result.status, 422),
         )
-    throttles.record_send(user_id=user.pk, number=number, ip=ip)
     logger.info(
         "twofactor code sent for user %s to %s by %s (%s)",
         user.pk,
@@ -148,7 +185,12 @@ def send_login_code(*, request: HttpRequest, channel: Channel, resend: bool = Tr
         )
     number = str(device.number)
     outcome = _send(
-        request=request, user=request.user, number=number, channel=channel, resend=resend
+        request=request,
+        user=request.user,
+        number=number,
+        channel=channel,
+        resend=resend,
+        purpose=throttles.Purpose.SIGN_IN,
     )
     if outcome.ok:
         request.session[session.CHALLENGE] = _new_attempt(
@@ -285,8 +327,25 @@ def start_enrolment(
     *, request: HttpRequest, number: str, channel: Channel, resend: bool = False
 ) -> Outcome:
     """Send a code to a new number. Nothing is saved until the code comes back."""
+    user = request.user
+    taken = PhoneDevice.objects.confirmed().filter(number=number).exclude(user_id=user.pk)
+    if taken.exists():
+        # SECURITY: a number confirmed by another account can't be enrolled: it
+        # would let a stranger spend that account's sends and code checks
+        # (Verify keys them by number) and lock its owner out.
+        logger.warning("twofactor enrolment refused for user %s: number in use", user.pk)
+        return Outcome(
+            ok=False,
+            message=_("This number can't be used for two-factor authentication. Try another."),
+            http_status=422,
+        )
     outcome = _send(
-        request=request, user=request.user, number=number, channel=channel, resend=resend
+        request=request,
+        user=user,
+        number=number,
+        channel=channel,
+        resend=resend,
+        purpose=throttles.Purpose.ENROL,
     )
     if outcome.ok:
         request.session[session.ENROLMENT] = _new_attempt(number=number, channel=channel)
@@ -333,7 +392,10 @@ def confirm_enrolment(*, request: HttpRequest, code: str) -> Outcome:
             ),
         )
     with transaction.atomic():
-        # SECURITY: the device saved is request.user's own, locked while we change it.
+        # SECURITY: lock the user's row, which always exists, so two sessions
+        # confirming at once take turns (there may be no device row to lock
+        # yet); the device saved is request.user's own.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
         device = PhoneDevice.objects.select_for_update().filter(user_id=user.pk).first()
         changed = device is not None
         device = device or PhoneDevice(user=user)

@@ -5,6 +5,7 @@ across processes and `cache.incr` is atomic. Each limit is a fixed window that
 starts with its first event; `Decision.retry_at` is when that window ends.
 """
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -58,44 +59,87 @@ class Window:
         count = cache.get(self.key, 0)
         if count < self.limit or self._stale():
             return ALLOWED
+        return self.full()
+
+    def _seconds(self) -> int:
+        return max(int(self.length.total_seconds()), 1)
+
+    def _open(self, count: int) -> None:
+        cache.set(self.key, count, timeout=self._seconds())
+        cache.set(self._start_key(), timezone.now(), timeout=self._seconds())
+
+    def take(self) -> int:
+        """Count one event atomically; returns the count including it."""
+        if self._stale():
+            self.clear()
+        if cache.add(self.key, 1, timeout=self._seconds()):
+            cache.set(self._start_key(), timezone.now(), timeout=self._seconds())
+            return 1
+        try:
+            return cache.incr(self.key)
+        except ValueError:  # expired between add and incr: a new window
+            self._open(1)
+            return 1
+
+    def hit(self) -> None:
+        self.take()
+
+    def give_back(self) -> None:
+        with contextlib.suppress(ValueError):  # the window expired meanwhile
+            cache.decr(self.key)
+
+    def full(self) -> Decision:
         started = cache.get(self._start_key())
         retry_at = (started or timezone.now()) + self.length
         return Decision(allowed=False, retry_at=retry_at, reason=self.reason)
 
-    def hit(self) -> None:
-        seconds = max(int(self.length.total_seconds()), 1)
+    def claim(self) -> bool:
+        """For a one-event window (a cooldown): take it if free, atomically."""
         if self._stale():
             self.clear()
-        if cache.add(self.key, 0, timeout=seconds):
-            cache.set(self._start_key(), timezone.now(), timeout=seconds)
-        try:
-            cache.incr(self.key)
-        except ValueError:  # expired between add and incr: start a new window
-            cache.set(self.key, 1, timeout=seconds)
-            cache.set(self._start_key(), timezone.now(), timeout=seconds)
+        if cache.add(self.key, 1, timeout=self._seconds()):
+            cache.set(self._start_key(), timezone.now(), timeout=self._seconds())
+            return True
+        return False
+
+    def restart(self) -> None:
+        self._open(1)
 
     def clear(self) -> None:
         cache.delete_many([self.key, self._start_key()])
 
 
-def _send_windows(*, user_id: int, number: str, ip: str | None) -> list[Window]:
+class Purpose(StrEnum):
+    SIGN_IN = "sign_in"  # a code to the user's own confirmed phone
+    ENROL = "enrol"  # a code to a number being added: any number, so limited per number too
+
+
+def _cooldown_window(user_id: int) -> Window:
+    return Window(
+        f"twofactor:send:cooldown:{user_id}", 1, app_settings.RESEND_COOLDOWN, Reason.COOLDOWN
+    )
+
+
+def _counted_send_windows(*, user_id: int, number: str, ip: str | None, purpose: Purpose):
     windows = [
-        Window(
-            f"twofactor:send:cooldown:{user_id}", 1, app_settings.RESEND_COOLDOWN, Reason.COOLDOWN
-        ),
         Window(
             f"twofactor:send:user:{user_id}",
             app_settings.SEND_LIMIT,
             app_settings.SEND_WINDOW,
             Reason.USER_SENDS,
-        ),
-        Window(
-            f"twofactor:send:number:{number}",
-            app_settings.SEND_LIMIT,
-            app_settings.SEND_WINDOW,
-            Reason.NUMBER_SENDS,
-        ),
+        )
     ]
+    if purpose is Purpose.ENROL:
+        # Only sends to a number being enrolled count per number: a stranger
+        # enrolling your number must not use up the codes you sign in with.
+        windows.append(
+            Window(
+                f"twofactor:send:number:{number}",
+                app_settings.SEND_LIMIT,
+                app_settings.SEND_WINDOW,
+                Reason.NUMBER_SENDS,
+            )
+        )
     if ip:
         windows.append(
             Window(
@@ -108,39 +152,53 @@ def _send_windows(*, user_id: int, number: str, ip: str | None) -> list[Window]:
     return windows
 
 
-def _lock_key(user_id: int) -> str:
-    return f"twofactor:locked:{user_id}"
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """Slots taken for one send, to give back if the send doesn't happen."""
+
+    decision: Decision
+    windows: tuple[Window, ...] = ()
+    cooldown: Window | None = None
+
+    def release(self) -> None:
+        for window in self.windows:
+            window.give_back()
+        if self.cooldown is not None:
+            self.cooldown.clear()
 
 
-def may_send(*, user_id: int, number: str, ip: str | None, resend: bool = True) -> Decision:
-    """Whether a code may be sent now; the first limit that says no wins.
+def reserve_send(
+    *, user_id: int, number: str, ip: str | None, purpose: Purpose, resend: bool
+) -> Reservation:
+    """Take a slot in every send limit *before* sending, atomically.
 
-    The short cooldown only spaces out resends: the first code of a new
-    sign-in or a new number goes out at once (the hourly limits still count).
+    Checking first and counting after the provider answered let parallel
+    requests all pass the check (SMS pumping); here each request increments
+    first and backs out if it went over. The short cooldown spaces out
+    resends only: the first code of a sign-in or a new number goes at once.
     """
     locked = locked_until(user_id=user_id)
     if locked is not None:
-        return Decision(allowed=False, retry_at=locked, reason=Reason.LOCKED)
-    for window in _send_windows(user_id=user_id, number=number, ip=ip):
-        if window.reason is Reason.COOLDOWN and not resend:
-            continue
-        decision = window.peek()
-        if not decision.allowed:
-            return decision
-    return ALLOWED
-
-
-def record_send(*, user_id: int, number: str, ip: str | None) -> None:
-    for window in _send_windows(user_id=user_id, number=number, ip=ip):
-        window.hit()
+        return Reservation(Decision(allowed=False, retry_at=locked, reason=Reason.LOCKED))
+    cooldown = _cooldown_window(user_id)
+    if resend:
+        if not cooldown.claim():
+            return Reservation(cooldown.peek())
+    else:
+        cooldown.restart()
+    taken: list[Window] = []
+    for window in _counted_send_windows(user_id=user_id, number=number, ip=ip, purpose=purpose):
+        taken.append(window)
+        if window.take() > window.limit:
+            refused = Reservation(window.full(), tuple(taken), cooldown)
+            refused.release()
+            return Reservation(refused.decision)
+    return Reservation(ALLOWED, tuple(taken), cooldown)
 
 
 def cooldown_remaining(*, user_id: int) -> timedelta:
     """How long before the resend button works again (0 when it works now)."""
-    window = Window(
-        f"twofactor:send:cooldown:{user_id}", 1, app_settings.RESEND_COOLDOWN, Reason.COOLDOWN
-    )
-    return window.peek().wait()
+    return _cooldown_window(user_id).peek().wait()
 
 
 def _check_window(user_id: int) -> Window:
@@ -168,6 +226,10 @@ def record_wrong_code(*, user_id: int) -> Decision:
     if not decision.allowed and decision.retry_at is not None:
         lock(user_id=user_id, until=decision.retry_at)
     return decision
+
+
+def _lock_key(user_id: int) -> str:
+    return f"twofactor:locked:{user_id}"
 
 
 def lock(*, user_id: int, until: datetime) -> None:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from twofactor import throttles
-from twofactor.backends import CheckResult, CheckStatus
+from twofactor.backends import CheckResult, CheckStatus, locmem
 from twofactor.backends.locmem import LocmemVerifyBackend
 from twofactor.models import PhoneDevice
 
@@ -77,20 +77,62 @@ def test_concurrent_code_checks_for_one_account_take_turns(user_factory, passwor
 
 
 @pytest.mark.django_db(transaction=True)
-def test_send_counters_count_every_concurrent_hit(settings):
-    settings.TWOFACTOR_SEND_LIMIT = 1000
-    settings.TWOFACTOR_IP_SEND_LIMIT = 1000
-    hits = 40
-    _in_threads(
-        hits,
-        lambda i: throttles.record_send(user_id=7, number="+12015550123", ip="192.0.2.1"),
+def test_parallel_sends_get_no_more_slots_than_the_limit(settings):
+    """Slots are taken before sending: 30 requests at once get exactly 5."""
+    settings.TWOFACTOR_SEND_LIMIT = 5
+    reservations = _in_threads(
+        30,
+        lambda i: throttles.reserve_send(
+            user_id=7,
+            number=f"+1201555{i:04d}",
+            ip="192.0.2.1",
+            purpose=throttles.Purpose.ENROL,
+            resend=False,
+        ),
     )
-    settings.TWOFACTOR_SEND_LIMIT = hits
-    decision = throttles.may_send(user_id=7, number="+12015550123", ip=None, resend=False)
-    assert not decision.allowed
-    assert decision.reason is throttles.Reason.USER_SENDS
-    settings.TWOFACTOR_SEND_LIMIT = hits + 1
-    assert throttles.may_send(user_id=7, number="+12015550123", ip=None, resend=False).allowed
+    allowed = [r for r in reservations if r.decision.allowed]
+    assert len(allowed) == 5
+    refused = {r.decision.reason for r in reservations if not r.decision.allowed}
+    assert refused == {throttles.Reason.USER_SENDS}
+    # A failed send gives its slot back.
+    allowed[0].release()
+    again = throttles.reserve_send(
+        user_id=7, number="+12015559999", ip=None, purpose=throttles.Purpose.ENROL, resend=False
+    )
+    assert again.decision.allowed
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_enrolments_cannot_pump_texts(user_factory, password, monkeypatch, settings):
+    """One account, many sessions, many numbers, all at once, with a slow
+    provider: no more texts go out than TWOFACTOR_SEND_LIMIT."""
+    if connection.vendor != "postgresql":
+        pytest.skip("many sessions in threads need a real database; CI runs it on PostgreSQL")
+    settings.TWOFACTOR_SEND_LIMIT = 5
+    user = user_factory()
+    clients = []
+    for _ in range(12):
+        client = Client()
+        client.force_login(user)
+        clients.append(client)
+    original_start = LocmemVerifyBackend.start
+
+    def slow_start(self, **kwargs):
+        time.sleep(0.3)
+        return original_start(self, **kwargs)
+
+    monkeypatch.setattr(LocmemVerifyBackend, "start", slow_start)
+    statuses = _in_threads(
+        12,
+        lambda i: (
+            clients[i]
+            .post(reverse("twofactor:enable"), {"country": "US", "number": f"20155501{i:02d}"})
+            .status_code
+        ),
+    )
+    assert sorted(statuses) == [200] * 5 + [429] * 7
+    assert len(locmem.outbox) == 5
 
 
 @pytest.mark.django_db(transaction=True)
