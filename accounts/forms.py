@@ -1,8 +1,13 @@
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts import throttles
 from accounts.models import User
+from twofactor import explain
+from twofactor.flows import client_ip
+from twofactor.throttles import Decision
 
 
 class StyledFormMixin:
@@ -59,10 +64,28 @@ class LoginForm(StyledFormMixin, auth_forms.AuthenticationForm):
         "inactive": _("This account is inactive."),
     }
 
+    # Set when the sign-in was refused for too many failures (the view answers 429).
+    refused: Decision | None = None
+
     def clean(self):
+        login = self.cleaned_data.get("username")
+        ip = client_ip(self.request) if self.request is not None else None
+        if login:
+            decision = throttles.may_try(login=login, ip=ip)
+            if not decision.allowed:
+                # SECURITY: refused before authenticate(): past the limit the
+                # password isn't checked, so right and wrong answers look alike.
+                self.refused = decision
+                raise forms.ValidationError(
+                    gettext("Too many failed sign-ins. Try again %(when)s.")
+                    % {"when": explain.until_phrase(decision.retry_at)},
+                    code="too_many_failures",
+                )
         try:
-            return super().clean()
+            cleaned = super().clean()
         except forms.ValidationError:
+            if login and self.user_cache is None:  # authenticate() said no
+                throttles.record_failure(login=login, ip=ip)
             # The message is about both inputs: tie it to them for screen readers
             # (the id is set in templates/includes/form_errors.html).
             for name in ("username", "password"):
@@ -70,6 +93,11 @@ class LoginForm(StyledFormMixin, auth_forms.AuthenticationForm):
                     {"aria-invalid": "true", "aria-describedby": "form-errors"}
                 )
             raise
+        # Only a password that was checked and right starts the count again
+        # (with the password left out, clean() passes without checking one).
+        if login and self.user_cache is not None:
+            throttles.clear_after_success(login=login, ip=ip)
+        return cleaned
 
 
 class ProfileForm(StyledFormMixin, forms.ModelForm):

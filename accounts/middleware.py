@@ -3,6 +3,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from twofactor import session
 
 # last_seen is informational: write it at most this often, not on every request.
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
@@ -17,7 +18,11 @@ class LastSeenMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = timezone.now()
-            if user.last_seen is None or now - user.last_seen >= LAST_SEEN_RESOLUTION:
+            due = user.last_seen is None or now - user.last_seen >= LAST_SEEN_RESOLUTION
+            # SECURITY: a half-signed-in session (password, no code yet) is not
+            # the user being here. Asked only when a write is due: the answer
+            # costs a query unless the navbar already asked.
+            if due and not session.needs_code(request):
                 User.objects.filter(pk=user.pk).update(last_seen=now)
                 user.last_seen = now
         return response

@@ -69,6 +69,12 @@ class LoginView(auth_views.LoginView):
             self.request.session.set_expiry(0)
         return response
 
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.refused is not None:
+            response.status_code = 429  # too many failed sign-ins; the form says until when
+        return response
+
 
 # Signing out must work for a session that is still on the code page.
 @method_decorator(twofactor_exempt, name="dispatch")

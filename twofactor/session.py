@@ -70,3 +70,23 @@ def ensure_pending(request: HttpRequest) -> datetime:
 def pending_expired(request: HttpRequest) -> bool:
     since = pending_since(request)
     return since is not None and timezone.now() - since > app_settings.PENDING_TIMEOUT
+
+
+def needs_code(request: HttpRequest) -> bool:
+    """Whether this session is half signed in: its user has 2FA on and it has
+    not passed a code. Computed from the session, so it holds on pages the
+    gate's `process_view` never saw (a 404, the CSRF failure page).
+
+    The device lookup is kept on the request for its user, so the navbar and
+    the last-seen middleware cost one query between them; the session mark is
+    read afresh each time, so a code passed during the request counts at once.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    cached = getattr(request, "_twofactor_required_token", None)
+    if cached is None or cached[0] != user.pk:
+        cached = (user.pk, required_token(user))
+        request._twofactor_required_token = cached
+    token = cached[1]
+    return token is not None and not has_passed(request, token)

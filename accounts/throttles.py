@@ -1,0 +1,99 @@
+"""Limits on failed sign-ins, so passwords can't be guessed at speed.
+
+Two fixed windows in the cache (Redis in production), built on
+`twofactor.throttles.Window`:
+
+- per login typed (username or email, normalised) *and* client address: a
+  stranger elsewhere can't lock the owner out, because the owner's address
+  has a window of its own;
+- per client address, whatever the login: one address trying many accounts.
+
+Settings are read when used, so `override_settings` works in tests.
+"""
+
+import hashlib
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+
+from twofactor.throttles import ALLOWED, Decision, Reason, Window
+
+logger = logging.getLogger("accounts")
+
+
+def failure_limit() -> int:
+    """Failed sign-ins per login and client address in the window."""
+    return int(getattr(settings, "ACCOUNTS_LOGIN_FAILURE_LIMIT", 10))
+
+
+def failure_ip_limit() -> int:
+    """Failed sign-ins per client address, whatever the login, in the window."""
+    return int(getattr(settings, "ACCOUNTS_LOGIN_FAILURE_IP_LIMIT", 50))
+
+
+def failure_window() -> timedelta:
+    return timedelta(seconds=int(getattr(settings, "ACCOUNTS_LOGIN_FAILURE_WINDOW", 900)))
+
+
+def normalise(login: str) -> str:
+    # The backend matches usernames and emails in any case: "Alice" and
+    # "alice" are the same guesses.
+    return login.strip().casefold()
+
+
+def _login_key(login: str) -> str:
+    # Hashed: a typed login may hold characters a cache key can't, and the
+    # cache needn't keep what people typed.
+    return hashlib.sha256(normalise(login).encode()).hexdigest()
+
+
+def _login_window(login: str, ip: str | None) -> Window:
+    return Window(
+        f"accounts:login-failures:login:{_login_key(login)}:{ip or '-'}",
+        failure_limit(),
+        failure_window(),
+        Reason.LOCKED,
+    )
+
+
+def _ip_window(ip: str) -> Window:
+    return Window(
+        f"accounts:login-failures:ip:{ip}", failure_ip_limit(), failure_window(), Reason.LOCKED
+    )
+
+
+def _windows(login: str, ip: str | None) -> list[tuple[str, Window]]:
+    windows = [("login and address", _login_window(login, ip))]
+    if ip:
+        windows.append(("address", _ip_window(ip)))
+    return windows
+
+
+def may_try(*, login: str, ip: str | None) -> Decision:
+    """Whether a password may be checked for `login` from `ip` now; when not,
+    until when (the first window that says no)."""
+    for scope, window in _windows(login, ip):
+        decision = window.peek()
+        if not decision.allowed:
+            logger.warning(
+                "sign-in refused without checking the password: too many failures per %s "
+                "(login %r from %s) until %s",
+                scope,
+                login,
+                ip,
+                decision.retry_at,
+            )
+            return decision
+    return ALLOWED
+
+
+def record_failure(*, login: str, ip: str | None) -> None:
+    for _scope, window in _windows(login, ip):
+        window.hit()
+
+
+def clear_after_success(*, login: str, ip: str | None) -> None:
+    """The owner got in from here: their login's count from this address starts
+    again. The address's own count stays (it may be trying other accounts)."""
+    _login_window(login, ip).clear()
