@@ -53,9 +53,26 @@ class PhoneForm(StyledFormMixin, forms.Form):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["country"].initial = settings.PHONENUMBER_DEFAULT_REGION
+        if user is not None:
+            # SECURITY: moving the second factor to another phone needs the
+            # password, like turning it off: a stolen session alone can't.
+            self.fields["password"] = forms.CharField(
+                label=_("Your password"),
+                strip=False,
+                widget=forms.PasswordInput(
+                    attrs={"autocomplete": "current-password", "class": "form-control"}
+                ),
+            )
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That password isn't right."), code="password_incorrect")
+        return password
 
     def clean(self):
         cleaned = super().clean()

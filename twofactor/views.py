@@ -175,13 +175,20 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     return _render_panel(request, panel_context(request))
 
 
+def _phone_form(request: HttpRequest, data=None) -> PhoneForm:
+    """Changing an existing number also asks for the password."""
+    has_device = PhoneDevice.objects.confirmed().filter(user_id=request.user.pk).exists()
+    return PhoneForm(data, user=request.user if has_device else None)
+
+
 @login_required
 @never_cache
 @vary_on_headers("HX-Request")
+@sensitive_post_parameters("password")
 def enable(request: HttpRequest) -> HttpResponse:
     """Step 1: the phone form; a valid number gets a code."""
     if request.method == "POST":
-        form = PhoneForm(request.POST)
+        form = _phone_form(request, request.POST)
         if form.is_valid():
             outcome = flows.start_enrolment(
                 request=request,
@@ -201,7 +208,7 @@ def enable(request: HttpRequest) -> HttpResponse:
             )
         return _render_panel(request, panel_context(request, step="phone", form=form), status=400)
     flows.cancel_enrolment(request=request)
-    return _render_panel(request, panel_context(request, step="phone", form=PhoneForm()))
+    return _render_panel(request, panel_context(request, step="phone", form=_phone_form(request)))
 
 
 @login_required
@@ -212,7 +219,9 @@ def enable(request: HttpRequest) -> HttpResponse:
 def enable_confirm(request: HttpRequest) -> HttpResponse:
     """Step 2: the code sent to the new number."""
     if flows.pending_enrolment(request) is None:
-        return _render_panel(request, panel_context(request, step="phone", form=PhoneForm()))
+        return _render_panel(
+            request, panel_context(request, step="phone", form=_phone_form(request))
+        )
     form = CodeForm(request.POST)
     if not form.is_valid():
         return _render_panel(request, panel_context(request, step="code", form=form), status=400)
@@ -235,7 +244,9 @@ def enable_confirm(request: HttpRequest) -> HttpResponse:
 def enable_resend(request: HttpRequest) -> HttpResponse:
     outcome = flows.resend_enrolment(request=request, channel=_channel(request))
     step, form = (
-        ("code", CodeForm()) if flows.pending_enrolment(request) else ("phone", PhoneForm())
+        ("code", CodeForm())
+        if flows.pending_enrolment(request)
+        else ("phone", _phone_form(request))
     )
     return _render_panel(
         request,

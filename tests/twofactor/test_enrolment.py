@@ -278,7 +278,9 @@ def test_change_number_keeps_the_old_one_until_the_new_one_is_confirmed(
     )
     old_token = device(enrolled_user).token
     response = enrolled_client.post(
-        ENABLE_URL, {"country": "US", "number": OTHER_NUMBER}, **variant(htmx)
+        ENABLE_URL,
+        {"country": "US", "number": OTHER_NUMBER, "password": password},
+        **variant(htmx),
     )
     assert locmem.outbox[-1].to == OTHER_NUMBER
     new_code = last_code(OTHER_NUMBER)
@@ -304,8 +306,37 @@ def test_change_number_keeps_the_old_one_until_the_new_one_is_confirmed(
     assert enrolled_client.get(PROFILE_URL).status_code == 200
 
 
-def test_a_failed_change_keeps_the_old_number(enrolled_client, enrolled_user):
+def test_a_failed_change_keeps_the_old_number(enrolled_client, enrolled_user, password):
     locmem.fail_next_send(SendStatus.BLOCKED)
-    response = enrolled_client.post(ENABLE_URL, {"country": "US", "number": OTHER_NUMBER}, **HX)
+    response = enrolled_client.post(
+        ENABLE_URL, {"country": "US", "number": OTHER_NUMBER, "password": password}, **HX
+    )
     assert response.status_code == 422
     assert str(device(enrolled_user).number) == NUMBER
+
+
+@both
+def test_changing_the_number_needs_the_password(enrolled_client, enrolled_user, htmx):
+    response = enrolled_client.get(ENABLE_URL, **variant(htmx))
+    assert field(response, "password").attrs["autocomplete"] == "current-password"
+    response = enrolled_client.post(
+        ENABLE_URL,
+        {"country": "US", "number": OTHER_NUMBER, "password": "not the password"},
+        **variant(htmx),
+    )
+    assert response.status_code == 400
+    assert "That password isn't right." in page_text(response)
+    assert field(response, "number").attrs["value"] == OTHER_NUMBER
+    assert locmem.outbox == []
+    response = enrolled_client.post(
+        ENABLE_URL, {"country": "US", "number": OTHER_NUMBER}, **variant(htmx)
+    )
+    assert response.status_code == 400
+    assert locmem.outbox == []
+    assert str(device(enrolled_user).number) == NUMBER
+
+
+def test_a_first_enrolment_does_not_ask_for_the_password(client_logged_in):
+    response = client_logged_in.get(ENABLE_URL)
+    assert 'name="number"' in response.content.decode()
+    assert 'name="password"' not in response.content.decode()

@@ -173,7 +173,7 @@ def test_a_number_changed_in_another_session_sends_this_one_back_to_the_code_pag
     other = Client()
     login(other, "alice", password)
     pass_code(other)
-    other.post("/2fa/enable/", {"country": "US", "number": OTHER_NUMBER})
+    other.post("/2fa/enable/", {"country": "US", "number": OTHER_NUMBER, "password": password})
     other.post("/2fa/enable/confirm/", {"code": last_code(OTHER_NUMBER)})
     assert PhoneDevice.objects.get(user=enrolled_user).number == OTHER_NUMBER
     # The session that changed it carries on; the other one passes a code again.
@@ -208,7 +208,7 @@ def test_two_factor_turned_on_elsewhere_gates_an_older_session(client, user, pas
     assert client.get("/user/alice/").status_code == 200
     other = Client()
     login(other, "alice", password)
-    other.post("/2fa/enable/", {"country": "US", "number": OTHER_NUMBER})
+    other.post("/2fa/enable/", {"country": "US", "number": OTHER_NUMBER, "password": password})
     other.post("/2fa/enable/confirm/", {"code": last_code()})
     assert other.get("/user/alice/").status_code == 200
     assert client.get("/user/alice/")["Location"] == verify_url("/user/alice/")

@@ -12,7 +12,8 @@ from twofactor.models import PhoneDevice
 
 
 def _enrol(client, number="2015550123"):
-    client.post(reverse("twofactor:enable"), {"country": "US", "number": number})
+    data = {"country": "US", "number": number, "password": "correct horse battery staple"}
+    client.post(reverse("twofactor:enable"), data)
     return client.post(reverse("twofactor:enable_confirm"), {"code": locmem.outbox[-1].code})
 
 
