@@ -39,6 +39,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 SITE_NAME = os.environ.get("SITE_NAME", "Accounts")
+# Addresses that may see development pages such as /dev/outbox/ (with DEBUG on).
+INTERNAL_IPS = ["127.0.0.1", "::1"]
 
 INSTALLED_APPS = [
     "accounts",

@@ -13,8 +13,9 @@ from twofactor.decorators import twofactor_exempt
 @twofactor_exempt
 @never_cache
 def outbox(request: HttpRequest) -> HttpResponse:
-    # SECURITY: never in production, whatever the backend.
-    if not settings.DEBUG:
+    # SECURITY: never in production, whatever the backend; and even with DEBUG
+    # on (a staging site, say) only for this machine: it lists everyone's codes.
+    if not settings.DEBUG or request.META.get("REMOTE_ADDR") not in settings.INTERNAL_IPS:
         raise Http404
     from twofactor.backends import local
 

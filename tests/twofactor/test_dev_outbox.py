@@ -53,3 +53,12 @@ def test_outbox_is_reachable_while_half_signed_in_with_debug_on(client: Client, 
         assert client.get(reverse("index")).status_code == 302  # gated
         response = client.get(reverse("twofactor:dev_outbox"))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_outbox_is_only_for_this_machine_even_with_debug_on():
+    ConsoleVerifyBackend().start(to="+12015550123", channel=Channel.SMS)
+    with override_settings(**OUTBOX_SETTINGS):
+        response = Client(REMOTE_ADDR="203.0.113.5").get(reverse("twofactor:dev_outbox"))
+    assert response.status_code == 404
+    assert b"+12015550123" not in response.content
