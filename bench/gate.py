@@ -49,10 +49,13 @@ def make_request(user, **session_data):
 
 
 def measure(middleware, request) -> tuple[float, int]:
+    from twofactor.session import forget_device
+
     with CaptureQueriesContext(connection) as queries:
         middleware.process_view(request, view, (), {})
     timings = []
     for _ in range(ITERATIONS):
+        forget_device(request)  # each iteration stands for a new request
         start = time.perf_counter()
         middleware.process_view(request, view, (), {})
         timings.append((time.perf_counter() - start) * 1000)

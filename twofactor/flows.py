@@ -441,6 +441,7 @@ def disable(*, request: HttpRequest) -> None:
     update_session_auth_hash(request, user)
     for key in (session.PASSED, session.CHALLENGE, session.ENROLMENT, session.PENDING_SINCE):
         request.session.pop(key, None)
+    session.forget_device(request)
     logger.info("twofactor disabled by user %s", user.pk)
     notify.account_changed(user=user, event=notify.Event.DISABLED)
 

@@ -43,7 +43,7 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        token = session.required_token(user)
+        token = session.current_token(request)
         if token is None or session.has_passed(request, token):
             return None
         # SECURITY: from here on the session is half signed in.

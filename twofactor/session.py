@@ -39,6 +39,8 @@ def has_passed(request: HttpRequest, token: str) -> bool:
 
 
 def mark_passed(request: HttpRequest, token: str) -> None:
+    """`token` is the user's current device's (perhaps just changed)."""
+    request._twofactor_required_token = (request.user.pk, token)
     request.session[PASSED] = token
     request.session.pop(PENDING_SINCE, None)
     request.session.pop(CHALLENGE, None)
@@ -84,9 +86,20 @@ def needs_code(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
+    token = current_token(request)
+    return token is not None and not has_passed(request, token)
+
+
+def current_token(request: HttpRequest) -> str | None:
+    """`required_token` for the request's user, looked up once per request."""
+    user = request.user
     cached = getattr(request, "_twofactor_required_token", None)
     if cached is None or cached[0] != user.pk:
         cached = (user.pk, required_token(user))
         request._twofactor_required_token = cached
-    token = cached[1]
-    return token is not None and not has_passed(request, token)
+    return cached[1]
+
+
+def forget_device(request: HttpRequest) -> None:
+    """After the device changed in this request: look it up again."""
+    request.__dict__.pop("_twofactor_required_token", None)

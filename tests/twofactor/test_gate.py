@@ -213,3 +213,14 @@ def test_two_factor_turned_on_elsewhere_gates_an_older_session(client, user, pas
     assert other.get("/user/alice/").status_code == 200
     assert client.get("/user/alice/")["Location"] == verify_url("/user/alice/")
     assert session.PASSED not in client.session
+
+
+def test_the_gate_and_the_navbar_share_one_device_lookup(signed_in_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = signed_in_client.get("/")
+    assert response.status_code == 200
+    device_queries = [q for q in queries if "twofactor_phonedevice" in q["sql"]]
+    assert len(device_queries) == 1
