@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -51,18 +52,9 @@ class RegistrationForm(StyledFormMixin, auth_forms.UserCreationForm):
         return email
 
 
-class LoginForm(StyledFormMixin, auth_forms.AuthenticationForm):
-    username = auth_forms.UsernameField(
-        label=_("Username or email"),
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
-    )
-    remember_me = forms.BooleanField(label=_("Remember me"), required=False)
-
-    error_messages = {
-        # One message for an unknown user and a wrong password.
-        "invalid_login": _("That username or email and password don't match an account."),
-        "inactive": _("This account is inactive."),
-    }
+class FailureLimitedLoginMixin:
+    """Failed sign-in limits (accounts/throttles.py) for an AuthenticationForm:
+    the site's sign-in page and the admin's."""
 
     # Set when the sign-in was refused for too many failures (the view answers 429).
     refused: Decision | None = None
@@ -86,6 +78,31 @@ class LoginForm(StyledFormMixin, auth_forms.AuthenticationForm):
         except forms.ValidationError:
             if login and self.user_cache is None:  # authenticate() said no
                 throttles.record_failure(login=login, ip=ip)
+            raise
+        # Only a password that was checked and right starts the count again
+        # (with the password left out, clean() passes without checking one).
+        if login and self.user_cache is not None:
+            throttles.clear_after_success(login=login, ip=ip)
+        return cleaned
+
+
+class LoginForm(FailureLimitedLoginMixin, StyledFormMixin, auth_forms.AuthenticationForm):
+    username = auth_forms.UsernameField(
+        label=_("Username or email"),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    remember_me = forms.BooleanField(label=_("Remember me"), required=False)
+
+    error_messages = {
+        # One message for an unknown user and a wrong password.
+        "invalid_login": _("That username or email and password don't match an account."),
+        "inactive": _("This account is inactive."),
+    }
+
+    def clean(self):
+        try:
+            return super().clean()
+        except forms.ValidationError:
             # The message is about both inputs: tie it to them for screen readers
             # (the id is set in templates/includes/form_errors.html).
             for name in ("username", "password"):
@@ -93,11 +110,10 @@ class LoginForm(StyledFormMixin, auth_forms.AuthenticationForm):
                     {"aria-invalid": "true", "aria-describedby": "form-errors"}
                 )
             raise
-        # Only a password that was checked and right starts the count again
-        # (with the password left out, clean() passes without checking one).
-        if login and self.user_cache is not None:
-            throttles.clear_after_success(login=login, ip=ip)
-        return cleaned
+
+
+class AdminLoginForm(FailureLimitedLoginMixin, AdminAuthenticationForm):
+    """The admin's sign-in page, with the same failure limits as the site's."""
 
 
 class ProfileForm(StyledFormMixin, forms.ModelForm):

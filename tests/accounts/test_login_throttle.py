@@ -171,3 +171,21 @@ def test_a_form_without_a_password_does_not_start_the_count_again(client, user, 
     client.post(URL, {"username": "alice", "password": ""}, REMOTE_ADDR=HERE)
     fail(client, "alice", 1)
     assert sign_in(client, "alice", password).status_code == 429
+
+
+@pytest.mark.django_db
+def test_the_admin_login_has_the_same_limit(client, user_factory, password, settings):
+    settings.ACCOUNTS_LOGIN_FAILURE_LIMIT = 3
+    staff = user_factory(username="boss", is_staff=True)
+    for _ in range(3):
+        response = client.post(
+            "/admin/login/", {"username": "boss", "password": "wrong", "next": "/admin/"}
+        )
+        assert "Too many failed sign-ins" not in response.content.decode()
+    response = client.post(
+        "/admin/login/", {"username": "boss", "password": password, "next": "/admin/"}
+    )
+    # Refused even with the right password: past the limit it isn't checked.
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert staff.pk
