@@ -61,9 +61,11 @@ class FailureLimitedLoginMixin:
 
     def clean(self):
         login = self.cleaned_data.get("username")
+        # Only a password that will be checked counts (a blank one never is).
+        attempt = bool(login and self.cleaned_data.get("password"))
         ip = client_ip(self.request) if self.request is not None else None
-        if login:
-            decision = throttles.may_try(login=login, ip=ip)
+        if attempt:
+            decision = throttles.begin_attempt(login=login, ip=ip)
             if not decision.allowed:
                 # SECURITY: refused before authenticate(): past the limit the
                 # password isn't checked, so right and wrong answers look alike.
@@ -73,16 +75,11 @@ class FailureLimitedLoginMixin:
                     % {"when": explain.until_phrase(decision.retry_at)},
                     code="too_many_failures",
                 )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            if login and self.user_cache is None:  # authenticate() said no
-                throttles.record_failure(login=login, ip=ip)
-            raise
-        # Only a password that was checked and right starts the count again
+        cleaned = super().clean()
+        # Only a password that was checked and right gives the attempt back
         # (with the password left out, clean() passes without checking one).
-        if login and self.user_cache is not None:
-            throttles.clear_after_success(login=login, ip=ip)
+        if attempt and self.user_cache is not None:
+            throttles.attempt_succeeded(login=login, ip=ip)
         return cleaned
 
 

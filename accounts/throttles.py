@@ -70,12 +70,17 @@ def _windows(login: str, ip: str | None) -> list[tuple[str, Window]]:
     return windows
 
 
-def may_try(*, login: str, ip: str | None) -> Decision:
-    """Whether a password may be checked for `login` from `ip` now; when not,
-    until when (the first window that says no)."""
+def begin_attempt(*, login: str, ip: str | None) -> Decision:
+    """Count a password attempt *before* checking it, in every window, and say
+    whether it may be checked. Counting first means parallel guesses can't all
+    slip under the limit; a right password gives its slots back."""
+    taken: list[Window] = []
     for scope, window in _windows(login, ip):
-        decision = window.peek()
-        if not decision.allowed:
+        taken.append(window)
+        if window.take() > window.limit:
+            for counted in taken:
+                counted.give_back()
+            decision = window.full()
             logger.warning(
                 "sign-in refused without checking the password: too many failures per %s "
                 "(login %r from %s) until %s",
@@ -88,12 +93,11 @@ def may_try(*, login: str, ip: str | None) -> Decision:
     return ALLOWED
 
 
-def record_failure(*, login: str, ip: str | None) -> None:
-    for _scope, window in _windows(login, ip):
-        window.hit()
-
-
-def clear_after_success(*, login: str, ip: str | None) -> None:
+def attempt_succeeded(*, login: str, ip: str | None) -> None:
     """The owner got in from here: their login's count from this address starts
-    again. The address's own count stays (it may be trying other accounts)."""
-    _login_window(login, ip).clear()
+    again, and this attempt doesn't count against the address."""
+    for scope, window in _windows(login, ip):
+        if scope == "login and address":
+            window.clear()
+        else:
+            window.give_back()

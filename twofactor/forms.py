@@ -6,10 +6,37 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PrefixChoiceField
 from phonenumber_field.phonenumber import to_python
 
+from accounts import throttles as login_throttles
 from accounts.forms import StyledFormMixin
+from twofactor import explain
 from twofactor.backends import Channel
 
 CODE_RE = re.compile(r"^\d{4,10}$")
+
+
+def _password_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "class": "form-control"}
+        ),
+    )
+
+
+def _check_password(*, user, password: str, ip: str | None) -> None:
+    """The current password, with the sign-in failure limits: a stolen session
+    can't guess it at speed to turn the second factor off or move it."""
+    decision = login_throttles.begin_attempt(login=user.get_username(), ip=ip)
+    if not decision.allowed:
+        raise forms.ValidationError(
+            _("Too many wrong passwords. Try again %(when)s.")
+            % {"when": explain.until_phrase(decision.retry_at)},
+            code="too_many_failures",
+        )
+    if not user.check_password(password):
+        raise forms.ValidationError(_("That password isn't right."), code="password_incorrect")
+    login_throttles.attempt_succeeded(login=user.get_username(), ip=ip)
 
 
 class CodeForm(StyledFormMixin, forms.Form):
@@ -53,25 +80,19 @@ class PhoneForm(StyledFormMixin, forms.Form):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, ip: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self.ip = ip
         self.fields["country"].initial = settings.PHONENUMBER_DEFAULT_REGION
         if user is not None:
             # SECURITY: moving the second factor to another phone needs the
             # password, like turning it off: a stolen session alone can't.
-            self.fields["password"] = forms.CharField(
-                label=_("Your password"),
-                strip=False,
-                widget=forms.PasswordInput(
-                    attrs={"autocomplete": "current-password", "class": "form-control"}
-                ),
-            )
+            self.fields["password"] = _password_field()
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("That password isn't right."), code="password_incorrect")
+        _check_password(user=self.user, password=password, ip=self.ip)
         return password
 
     def clean(self):
@@ -95,18 +116,14 @@ class PhoneForm(StyledFormMixin, forms.Form):
 
 
 class DisableForm(StyledFormMixin, forms.Form):
-    password = forms.CharField(
-        label=_("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
+    password = _password_field()
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, ip: str | None = None, **kwargs):
         self.user = user
+        self.ip = ip
         super().__init__(*args, **kwargs)
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise forms.ValidationError(_("That password isn't right."), code="password_incorrect")
+        _check_password(user=self.user, password=password, ip=self.ip)
         return password

@@ -178,7 +178,9 @@ def settings_page(request: HttpRequest) -> HttpResponse:
 def _phone_form(request: HttpRequest, data=None) -> PhoneForm:
     """Changing an existing number also asks for the password."""
     has_device = PhoneDevice.objects.confirmed().filter(user_id=request.user.pk).exists()
-    return PhoneForm(data, user=request.user if has_device else None)
+    if not has_device:
+        return PhoneForm(data)
+    return PhoneForm(data, user=request.user, ip=flows.client_ip(request))
 
 
 @login_required
@@ -273,7 +275,7 @@ def disable(request: HttpRequest) -> HttpResponse:
     if not PhoneDevice.objects.filter(user_id=request.user.pk).exists():
         return _done(request, _("Two-factor authentication is already off."))
     if request.method == "POST":
-        form = DisableForm(request.POST, user=request.user)
+        form = DisableForm(request.POST, user=request.user, ip=flows.client_ip(request))
         if form.is_valid():
             flows.disable(request=request)
             return _done(request, _("Two-factor authentication is off."))

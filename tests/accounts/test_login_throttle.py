@@ -189,3 +189,29 @@ def test_the_admin_login_has_the_same_limit(client, user_factory, password, sett
     assert "Too many failed sign-ins" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert staff.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_get_no_more_checks_than_the_limit(settings):
+    """Attempts are counted before the password is checked."""
+    import threading
+
+    from django.db import connections
+
+    from accounts import throttles
+
+    settings.ACCOUNTS_LOGIN_FAILURE_LIMIT = 5
+    barrier = threading.Barrier(20)
+    decisions = []
+
+    def guess():
+        barrier.wait(timeout=10)
+        decisions.append(throttles.begin_attempt(login="alice", ip="192.0.2.9"))
+        connections.close_all()
+
+    threads = [threading.Thread(target=guess) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sum(d.allowed for d in decisions) == 5

@@ -115,3 +115,17 @@ def test_a_reset_removes_the_device_and_ends_every_session(
 
 def test_a_reset_without_a_device_says_so(user):
     assert flows.reset(user=user, actor="test") is False
+
+
+def test_wrong_passwords_on_disable_are_limited(
+    signed_in_client, enrolled_user, password, settings
+):
+    """A stolen session can't guess the password at speed to turn 2FA off."""
+    settings.ACCOUNTS_LOGIN_FAILURE_LIMIT = 3
+    for _ in range(3):
+        response = signed_in_client.post("/2fa/disable/", {"password": "wrong guess"})
+        assert "That password isn&#x27;t right." in response.content.decode()
+    response = signed_in_client.post("/2fa/disable/", {"password": password})
+    assert response.status_code == 400
+    assert "Too many wrong passwords." in response.content.decode()
+    assert PhoneDevice.objects.filter(user=enrolled_user).exists()
