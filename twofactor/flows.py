@@ -42,8 +42,9 @@ class Outcome:
     retry_at: datetime | None = None
     # The entered code was wrong/expired: the view clears the field.
     clear_code: bool = False
-    # How the view should answer: 400 a wrong or expired code, 429 a limit,
-    # 503 the provider down, 422 a number we can't send to.
+    # How the view should answer: 422 a wrong or expired code or a number we
+    # can't send to, 429 a limit, 503 the provider down. (Not 400: in DEBUG,
+    # django-htmx shows a 400 fragment as a whole error page.)
     http_status: int = 200
 
 
@@ -181,7 +182,7 @@ def send_login_code(*, request: HttpRequest, channel: Channel, resend: bool = Tr
         return Outcome(
             ok=False,
             message=_("Two-factor authentication is off for this account."),
-            http_status=400,
+            http_status=422,
         )
     number = str(device.number)
     outcome = _send(
@@ -213,7 +214,7 @@ def check_login_code(*, request: HttpRequest, code: str) -> Outcome:
         return Outcome(
             ok=False,
             message=_("We haven't sent you a code yet. Ask for one below."),
-            http_status=400,
+            http_status=422,
         )
     if refused := _check_refused(user):
         return refused
@@ -227,7 +228,7 @@ def check_login_code(*, request: HttpRequest, code: str) -> Outcome:
                 ok=False,
                 message=_("Your two-factor settings changed. Ask for a new code."),
                 clear_code=True,
-                http_status=400,
+                http_status=422,
             )
         result = get_backend().check(to=str(device.number), code=code)
         if result.ok:
@@ -283,7 +284,7 @@ def _explain_failed_check(
                 message=_("That code has expired. We've sent a new one."),
                 code_sent=True,
                 clear_code=True,
-                http_status=400,
+                http_status=422,
             )
         return Outcome(
             ok=False,
@@ -316,7 +317,7 @@ def _explain_failed_check(
         )
     logger.info("twofactor wrong code for user %s (%d left)", user.pk, attempts_left)
     return Outcome(
-        ok=False, message=explain.wrong_code(attempts_left), clear_code=True, http_status=400
+        ok=False, message=explain.wrong_code(attempts_left), clear_code=True, http_status=422
     )
 
 
@@ -360,7 +361,7 @@ def resend_enrolment(*, request: HttpRequest, channel: Channel) -> Outcome:
     attempt = pending_enrolment(request)
     if attempt is None:
         return Outcome(
-            ok=False, message=_("Start again by entering your phone number."), http_status=400
+            ok=False, message=_("Start again by entering your phone number."), http_status=422
         )
     return start_enrolment(request=request, number=attempt["number"], channel=channel, resend=True)
 
@@ -375,7 +376,7 @@ def confirm_enrolment(*, request: HttpRequest, code: str) -> Outcome:
     attempt = pending_enrolment(request)
     if attempt is None:
         return Outcome(
-            ok=False, message=_("Start again by entering your phone number."), http_status=400
+            ok=False, message=_("Start again by entering your phone number."), http_status=422
         )
     if refused := _check_refused(user):
         return refused

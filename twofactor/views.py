@@ -99,7 +99,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = CodeForm(request.POST)
         if not form.is_valid():
-            return _render_verify(request, _verify_context(request, form=form), status=400)
+            return _render_verify(request, _verify_context(request, form=form), status=422)
         outcome = flows.check_login_code(request=request, code=form.cleaned_data["code"])
         if outcome.ok:
             return _go(request, _safe_next(request))
@@ -208,7 +208,7 @@ def enable(request: HttpRequest) -> HttpResponse:
                 panel_context(request, step="phone", form=form, outcome=outcome),
                 outcome.http_status,
             )
-        return _render_panel(request, panel_context(request, step="phone", form=form), status=400)
+        return _render_panel(request, panel_context(request, step="phone", form=form), status=422)
     flows.cancel_enrolment(request=request)
     return _render_panel(request, panel_context(request, step="phone", form=_phone_form(request)))
 
@@ -226,7 +226,7 @@ def enable_confirm(request: HttpRequest) -> HttpResponse:
         )
     form = CodeForm(request.POST)
     if not form.is_valid():
-        return _render_panel(request, panel_context(request, step="code", form=form), status=400)
+        return _render_panel(request, panel_context(request, step="code", form=form), status=422)
     outcome = flows.confirm_enrolment(request=request, code=form.cleaned_data["code"])
     if outcome.ok:
         return _done(request, outcome.message)
@@ -279,7 +279,7 @@ def disable(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             flows.disable(request=request)
             return _done(request, _("Two-factor authentication is off."))
-        return _render_panel(request, panel_context(request, step="disable", form=form), status=400)
+        return _render_panel(request, panel_context(request, step="disable", form=form), status=422)
     return _render_panel(
         request, panel_context(request, step="disable", form=DisableForm(user=request.user))
     )

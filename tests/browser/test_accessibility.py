@@ -79,8 +79,8 @@ def test_signed_out_pages(page, page_log, site, user_factory):
 
 
 def test_signed_in_pages_and_each_state_of_the_panel(page, page_log, site, user_factory):
-    # Fragments that carry a message to show come back with 400 (swapped in by htmx).
-    page_log.allow(r"status of 400 \(Bad Request\)")
+    # Fragments that carry a message to show come back with 422 (swapped in by htmx).
+    page_log.allow(r"status of 422 \(Unprocessable (Content|Entity)\)")
     user_factory(username="erin")
     sign_in(page, "erin")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
@@ -128,7 +128,7 @@ def test_signed_in_pages_and_each_state_of_the_panel(page, page_log, site, user_
 
 
 def test_code_page(page, page_log, site, user_factory, settings):
-    page_log.allow(r"status of 400 \(Bad Request\)")
+    page_log.allow(r"status of 422 \(Unprocessable (Content|Entity)\)")
     settings.TWOFACTOR_RESEND_COOLDOWN = 30
     make_device(user_factory(username="frank"), number=PHONE_E164)
     sign_in(page, "frank", password=PASSWORD)

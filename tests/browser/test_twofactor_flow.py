@@ -23,8 +23,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_enable_sign_in_with_code_and_disable_in_place(page, page_log, site):
-    # The wrong code's fragment comes back with 400 (it is swapped in by the htmx config).
-    page_log.allow(r"status of 400 \(Bad Request\)")
+    # The wrong code's fragment comes back with 422 (it is swapped in by the htmx config).
+    page_log.allow(r"status of 422 \(Unprocessable (Content|Entity)\)")
     register(page, "carol")
     sign_in(page, "carol")
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, carol!")

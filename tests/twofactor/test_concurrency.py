@@ -70,7 +70,7 @@ def test_concurrent_code_checks_for_one_account_take_turns(user_factory, passwor
     statuses = _in_threads(
         2, lambda i: clients[i].post(reverse("twofactor:verify"), {"code": "000000"}).status_code
     )
-    assert statuses == [400, 400]
+    assert statuses == [422, 422]
     (first_start, first_end), (second_start, _second_end) = sorted(spans)
     # SECURITY: the second check waited for the first to finish (select_for_update).
     assert second_start >= first_end - 0.01, spans

@@ -54,7 +54,7 @@ def test_a_wrong_password_is_an_inline_error_and_keeps_the_device(
     signed_in_client, enrolled_user, second_session, htmx
 ):
     response = signed_in_client.post(DISABLE_URL, {"password": "not it"}, **variant(htmx))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert is_fragment(response) is htmx
     assert "That password isn't right." in page_text(response)
     assert PhoneDevice.objects.filter(user=enrolled_user).exists()
@@ -126,6 +126,6 @@ def test_wrong_passwords_on_disable_are_limited(
         response = signed_in_client.post("/2fa/disable/", {"password": "wrong guess"})
         assert "That password isn&#x27;t right." in response.content.decode()
     response = signed_in_client.post("/2fa/disable/", {"password": password})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Too many wrong passwords." in response.content.decode()
     assert PhoneDevice.objects.filter(user=enrolled_user).exists()

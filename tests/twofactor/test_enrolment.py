@@ -68,7 +68,7 @@ def test_an_invalid_number_is_an_inline_error_and_nothing_is_sent(client_logged_
     response = client_logged_in.post(
         ENABLE_URL, {"country": "US", "number": "12345"}, **variant(htmx)
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert is_fragment(response) is htmx
     assert INVALID in page_text(response)
     assert field(response, "number").attrs["value"] == "12345"
@@ -133,7 +133,7 @@ def test_a_wrong_code_says_how_many_tries_are_left(client_logged_in, user, htmx)
     client_logged_in.post(ENABLE_URL, {"country": "US", "number": NATIONAL})
     bad = wrong_code(last_code())
     response = client_logged_in.post(CONFIRM_URL, {"code": bad}, **variant(htmx))
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert is_fragment(response) is htmx
     assert "That code isn't right — 4 tries left." in page_text(response)
     response = client_logged_in.post(CONFIRM_URL, {"code": bad}, **variant(htmx))
@@ -182,7 +182,7 @@ def test_an_expired_code_is_replaced(frozen, client_logged_in, user):
     old = last_code()
     frozen.shift(11 * 60)
     response = client_logged_in.post(CONFIRM_URL, {"code": old}, **HX)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "That code has expired. We've sent a new one." in page_text(response)
     assert len(locmem.outbox) == 2
     client_logged_in.post(CONFIRM_URL, {"code": last_code()}, **HX)
@@ -324,14 +324,14 @@ def test_changing_the_number_needs_the_password(enrolled_client, enrolled_user, 
         {"country": "US", "number": OTHER_NUMBER, "password": "not the password"},
         **variant(htmx),
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "That password isn't right." in page_text(response)
     assert field(response, "number").attrs["value"] == OTHER_NUMBER
     assert locmem.outbox == []
     response = enrolled_client.post(
         ENABLE_URL, {"country": "US", "number": OTHER_NUMBER}, **variant(htmx)
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert locmem.outbox == []
     assert str(device(enrolled_user).number) == NUMBER
 

@@ -93,7 +93,7 @@ def test_a_wrong_code_is_an_inline_error_with_the_tries_left(half_signed_in_clie
     code = last_code()
     extra = HX if htmx else {}
     response = half_signed_in_client.post(VERIFY_URL, {"code": wrong_code(code)}, **extra)
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "That code isn't right — 4 tries left." in page_text(response)
     assert is_fragment(response) is htmx
     if htmx:
@@ -127,7 +127,7 @@ def test_an_expired_code_says_so_and_a_new_one_is_sent(half_signed_in_client):
     code = last_code()
     locmem.fail_next_check(CheckStatus.EXPIRED)
     response = half_signed_in_client.post(VERIFY_URL, {"code": code})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert EXPIRED in page_text(response)
     assert len(locmem.outbox) == 2
     assert locmem.outbox[-1].to == NUMBER
@@ -266,7 +266,7 @@ def test_a_code_typed_with_spaces_is_accepted(half_signed_in_client, spacer):
 def test_a_code_that_is_not_digits_is_a_form_error_and_not_checked(half_signed_in_client):
     half_signed_in_client.get(VERIFY_URL)
     response = half_signed_in_client.post(VERIFY_URL, {"code": "abcdef"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Enter the code we sent you: 6 digits." in page_text(response)
     # Not counted as a wrong code.
     response = half_signed_in_client.post(VERIFY_URL, {"code": wrong_code(last_code())})
@@ -283,5 +283,5 @@ def test_an_approved_code_cannot_be_used_again(client, enrolled_user, password, 
     client.get(VERIFY_URL)
     assert last_code() == "222222"
     response = client.post(VERIFY_URL, {"code": "111111"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert not passed(client)

@@ -195,7 +195,7 @@ def test_enrolment_call_me_instead_after_a_text(enrolling, fake_verify, many_sen
 def test_enrolment_wrong_code_says_tries_left_and_saves_nothing(enrolling, fake_verify, user):
     enrol(enrolling)
     code = fake_verify.last_code(to=NUMBER)
-    shows(confirm(enrolling, wrong_code(code)), WRONG_4_LEFT, 400)
+    shows(confirm(enrolling, wrong_code(code)), WRONG_4_LEFT, 422)
     assert_no_device()
     # The verification is still pending at Twilio: the right code still works.
     assert confirm(enrolling, code).status_code == 302
@@ -207,7 +207,7 @@ def test_enrolment_five_wrong_codes_are_too_many_tries(enrolling, fake_verify):
     code = fake_verify.last_code(to=NUMBER)
     for left in (4, 3, 2, 1):
         expected = f"That code isn't right — {left} tr{'ies' if left > 1 else 'y'} left."
-        shows(confirm(enrolling, wrong_code(code)), expected, 400)
+        shows(confirm(enrolling, wrong_code(code)), expected, 422)
     shows(confirm(enrolling, wrong_code(code)), TOO_MANY_TRIES, 429)
     # Locked: even the right code is refused now.
     shows(confirm(enrolling, code), TOO_MANY_TRIES, 429)
@@ -218,7 +218,7 @@ def test_enrolment_expired_code_sends_a_new_one(enrolling, fake_verify, user):
     enrol(enrolling)
     [first] = sends_to(fake_verify)
     fake_verify.advance(seconds=11 * 60)
-    shows(confirm(enrolling, first["code"]), EXPIRED, 400)
+    shows(confirm(enrolling, first["code"]), EXPIRED, 422)
     assert_no_device()
     [_, second] = sends_to(fake_verify)
     assert second["sid"] != first["sid"]  # a new verification, with its own code
@@ -310,7 +310,7 @@ def test_sign_in_wrong_code_says_tries_left(signing_in, fake_verify):
     signing_in.get(VERIFY_URL)
     code = fake_verify.last_code(to=NUMBER)
     response = signing_in.post(VERIFY_URL, {"code": wrong_code(code)})
-    shows(response, WRONG_4_LEFT, 400)
+    shows(response, WRONG_4_LEFT, 422)
     assert field(response, "code").attrs.get("value") in (None, "")  # cleared
     assert_not_signed_in(signing_in)
     assert signing_in.post(VERIFY_URL, {"code": code}).status_code == 302
@@ -320,7 +320,7 @@ def test_sign_in_five_wrong_codes_are_too_many_tries(signing_in, fake_verify):
     signing_in.get(VERIFY_URL)
     code = fake_verify.last_code(to=NUMBER)
     for _ in range(4):
-        assert signing_in.post(VERIFY_URL, {"code": wrong_code(code)}).status_code == 400
+        assert signing_in.post(VERIFY_URL, {"code": wrong_code(code)}).status_code == 422
     shows(signing_in.post(VERIFY_URL, {"code": wrong_code(code)}), TOO_MANY_TRIES, 429)
     shows(signing_in.post(VERIFY_URL, {"code": code}), TOO_MANY_TRIES, 429)
     assert_not_signed_in(signing_in)
@@ -334,12 +334,12 @@ def test_sign_in_twilios_own_limit_60202_refuses_even_the_right_code(
     signing_in.get(VERIFY_URL)
     code = fake_verify.last_code(to=NUMBER)
     for _ in range(4):
-        assert signing_in.post(VERIFY_URL, {"code": wrong_code(code)}).status_code == 400
+        assert signing_in.post(VERIFY_URL, {"code": wrong_code(code)}).status_code == 422
     other = Client()
     login(other, enrolled_user.username, password)
     shows(other.get(VERIFY_URL), SENT, 200)
     assert fake_verify.last_code(to=NUMBER) == code  # the same pending verification
-    shows(other.post(VERIFY_URL, {"code": wrong_code(code)}), WRONG_4_LEFT, 400)
+    shows(other.post(VERIFY_URL, {"code": wrong_code(code)}), WRONG_4_LEFT, 422)
     shows(other.post(VERIFY_URL, {"code": code}), TOO_MANY_TRIES, 429)  # the fake's 60202
     assert_not_signed_in(other)
     assert_not_signed_in(signing_in)
@@ -350,7 +350,7 @@ def test_sign_in_expired_code_sends_a_new_one(signing_in, fake_verify):
     [first] = sends_to(fake_verify)
     fake_verify.advance(seconds=11 * 60)
     response = signing_in.post(VERIFY_URL, {"code": first["code"]})
-    shows(response, EXPIRED, 400)
+    shows(response, EXPIRED, 422)
     assert_not_signed_in(signing_in)
     [_, second] = sends_to(fake_verify)
     assert second["sid"] != first["sid"]
