@@ -56,12 +56,6 @@ def find(html, name: str, **attrs) -> list[Tag]:
     ]
 
 
-def one(html, name: str, **attrs) -> Tag:
-    found = find(html, name, **attrs)
-    assert len(found) == 1, f"expected one <{name} {attrs}>, found {found}"
-    return found[0]
-
-
 # Inputs a person fills in or ticks (not hidden fields or buttons).
 FILLABLE = {"text", "email", "password", "checkbox", "radio", "tel", "number", "search", "url"}
 

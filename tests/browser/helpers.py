@@ -100,13 +100,6 @@ def axe_violations(page) -> list[str]:
     return lines
 
 
-def axe_check(page, *, where: str = "") -> None:
-    """Fail on any serious or critical axe-core violation on the current page."""
-    lines = axe_violations(page)
-    if lines:
-        pytest.fail(f"axe on {where or page.url}:\n" + "\n".join(lines))
-
-
 @cache
 def _axe_source() -> str:
     if not AXE_JS.exists():
