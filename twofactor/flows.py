@@ -42,6 +42,8 @@ class Outcome:
     retry_at: datetime | None = None
     # The entered code was wrong/expired: the view clears the field.
     clear_code: bool = False
+    # The provider's id of the verification a sent code belongs to.
+    verification: str = ""
     # How the view should answer: 422 a wrong or expired code or a number we
     # can't send to, 429 a limit, 503 the provider down. (Not 400: in DEBUG,
     # django-htmx shows a 400 fragment as a whole error page.)
@@ -140,14 +142,31 @@ def _send(
         ok=True,
         message=explain.sent(channel=channel, masked_number=mask_number(number)),
         code_sent=True,
+        verification=result.sid,
     )
 
 
-def _new_attempt(*, number: str, channel: Channel, token: str = "") -> dict:
+def _attempt_after_send(
+    *, previous: dict | None, outcome: Outcome, number: str, channel: Channel, token: str = ""
+) -> dict:
+    """What the session remembers of a code just sent.
+
+    Verify re-sends the *same* code within its 10 minutes, under the same id,
+    and its 5 checks run across those sends; so a re-send keeps the wrong
+    count and the start time, and "tries left" stays true.
+    """
+    if (
+        previous
+        and outcome.verification
+        and previous.get("verification") == outcome.verification
+        and previous.get("number") == number
+    ):
+        return {**previous, "channel": str(channel)}
     return {
         "number": number,
         "channel": str(channel),
         "token": token,
+        "verification": outcome.verification,
         "sent_at": timezone.now().isoformat(),
         "wrong": 0,
     }
@@ -193,14 +212,25 @@ def send_login_code(*, request: HttpRequest, channel: Channel, resend: bool = Tr
         resend=resend,
         purpose=throttles.Purpose.SIGN_IN,
     )
+    previous = request.session.get(session.CHALLENGE)
     if outcome.ok:
-        request.session[session.CHALLENGE] = _new_attempt(
-            number=number, channel=channel, token=str(device.token)
+        request.session[session.CHALLENGE] = _attempt_after_send(
+            previous=previous,
+            outcome=outcome,
+            number=number,
+            channel=channel,
+            token=str(device.token),
         )
-    elif request.session.get(session.CHALLENGE) is None:
+    elif previous is None:
         # A failed first send is still recorded (with no code out), so that
         # reloading the code page doesn't send again; "Resend" retries.
-        attempt = _new_attempt(number=number, channel=channel, token=str(device.token))
+        attempt = _attempt_after_send(
+            previous=None,
+            outcome=outcome,
+            number=number,
+            channel=channel,
+            token=str(device.token),
+        )
         attempt["sent_at"] = None
         request.session[session.CHALLENGE] = attempt
     return outcome
@@ -349,7 +379,12 @@ def start_enrolment(
         purpose=throttles.Purpose.ENROL,
     )
     if outcome.ok:
-        request.session[session.ENROLMENT] = _new_attempt(number=number, channel=channel)
+        request.session[session.ENROLMENT] = _attempt_after_send(
+            previous=request.session.get(session.ENROLMENT),
+            outcome=outcome,
+            number=number,
+            channel=channel,
+        )
     return outcome
 
 
