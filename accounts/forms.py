@@ -86,6 +86,7 @@ class FailureLimitedLoginMixin:
 class LoginForm(FailureLimitedLoginMixin, StyledFormMixin, auth_forms.AuthenticationForm):
     username = auth_forms.UsernameField(
         label=_("Username or email"),
+        max_length=254,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     remember_me = forms.BooleanField(label=_("Remember me"), required=False)

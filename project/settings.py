@@ -144,6 +144,9 @@ ACCOUNTS_LOGIN_FAILURE_IP_LIMIT = int(os.environ.get("ACCOUNTS_LOGIN_FAILURE_IP_
 ACCOUNTS_LOGIN_FAILURE_WINDOW = int(os.environ.get("ACCOUNTS_LOGIN_FAILURE_WINDOW") or 900)
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en-us")
+# The site's own text is in English only, so Django's is too (whatever the
+# browser asks for); the Verify locale follows this language.
+LANGUAGES = [("en", "English")]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -1,4 +1,9 @@
 from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import resolve_url
+from django_htmx.http import HttpResponseClientRedirect
 
 
 def twofactor_exempt(view_func: Callable) -> Callable:
@@ -7,3 +12,18 @@ def twofactor_exempt(view_func: Callable) -> Callable:
     attribute that the middleware reads."""
     view_func.twofactor_exempt = True
     return view_func
+
+
+def signed_in_required(view_func: Callable) -> Callable:
+    """`login_required` that answers an htmx request with HX-Redirect: a session
+    that ended meanwhile (signed out elsewhere, reset by staff) must not get the
+    sign-in page swapped into a panel as a fragment."""
+    plain = login_required(view_func)
+
+    @wraps(view_func)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated and getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(resolve_url("login"))
+        return plain(request, *args, **kwargs)
+
+    return wrapper

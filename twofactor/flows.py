@@ -110,7 +110,7 @@ def _send(
             retry_at=decision.retry_at,
             http_status=429,
         )
-    result = get_backend().start(to=number, channel=channel, locale=get_language())
+    result = get_backend().start(to=number, channel=channel, locale=_verify_locale())
     if not result.ok:
         # Nothing went out: the slots taken for it are given back.
         reservation.release()
@@ -144,6 +144,13 @@ def _send(
         code_sent=True,
         verification=result.sid,
     )
+
+
+def _verify_locale() -> str | None:
+    """The language of the text or call: Verify knows primary languages ("en",
+    "es") for every channel, not every regional variant Django may use."""
+    language = get_language()
+    return language.split("-")[0] if language else None
 
 
 def _attempt_after_send(

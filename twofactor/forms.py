@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django import forms
 from django.conf import settings
@@ -11,7 +12,16 @@ from accounts.forms import StyledFormMixin
 from twofactor import explain
 from twofactor.backends import Channel
 
-CODE_RE = re.compile(r"^\d{4,10}$")
+# ASCII digits only: \d would also match other scripts' digits.
+CODE_RE = re.compile(r"^[0-9]{4,10}$")
+
+
+def _ascii_digits(text: str) -> str:
+    """ "١٢٣٤٥٦" (typed on an Arabic keyboard, say) -> "123456"."""
+    return "".join(
+        str(unicodedata.decimal(char)) if unicodedata.decimal(char, None) is not None else char
+        for char in text
+    )
 
 
 def _password_field() -> forms.CharField:
@@ -57,7 +67,7 @@ class CodeForm(StyledFormMixin, forms.Form):
 
     def clean_code(self) -> str:
         # People paste "123 456" or "123-456".
-        code = re.sub(r"[\s-]", "", self.cleaned_data["code"])
+        code = _ascii_digits(re.sub(r"[\s-]", "", self.cleaned_data["code"]))
         if not CODE_RE.match(code):
             raise forms.ValidationError(
                 _("Enter the code we sent you: 6 digits."), code="invalid_code"

@@ -9,20 +9,19 @@ import math
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from twofactor import flows, session, throttles
 from twofactor.backends import Channel
-from twofactor.decorators import twofactor_exempt
+from twofactor.decorators import signed_in_required, twofactor_exempt
 from twofactor.forms import CodeForm, DisableForm, PhoneForm
 from twofactor.models import PhoneDevice, mask_number
 
@@ -82,19 +81,15 @@ def _render_verify(request: HttpRequest, context: dict, status: int = 200) -> Ht
     return render(request, template, context, status=status)
 
 
-def _needs_code(request: HttpRequest) -> bool:
-    token = session.required_token(request.user)
-    return token is not None and not session.has_passed(request, token)
-
-
 @twofactor_exempt
+@require_http_methods(["GET", "POST"])  # not HEAD: showing the page sends a code
 @never_cache
 @vary_on_headers("HX-Request")
 @sensitive_post_parameters("code")
 def verify(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect("login")
-    if not _needs_code(request):
+        return _go(request, resolve_url("login"))
+    if not session.needs_code(request):
         return _go(request, _safe_next(request))
     if request.method == "POST":
         form = CodeForm(request.POST)
@@ -118,8 +113,8 @@ def verify(request: HttpRequest) -> HttpResponse:
 @require_POST
 def verify_resend(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect("login")
-    if not _needs_code(request):
+        return _go(request, resolve_url("login"))
+    if not session.needs_code(request):
         return _go(request, _safe_next(request))
     outcome = flows.send_login_code(request=request, channel=_channel(request))
     return _render_verify(
@@ -168,7 +163,8 @@ def _done(request: HttpRequest, message: str) -> HttpResponse:
     return redirect("profile", username=request.user.username)
 
 
-@login_required
+@signed_in_required
+@require_safe
 @never_cache
 @vary_on_headers("HX-Request")
 def settings_page(request: HttpRequest) -> HttpResponse:
@@ -183,7 +179,8 @@ def _phone_form(request: HttpRequest, data=None) -> PhoneForm:
     return PhoneForm(data, user=request.user, ip=flows.client_ip(request))
 
 
-@login_required
+@signed_in_required
+@require_http_methods(["GET", "POST"])
 @never_cache
 @vary_on_headers("HX-Request")
 @sensitive_post_parameters("password")
@@ -213,7 +210,7 @@ def enable(request: HttpRequest) -> HttpResponse:
     return _render_panel(request, panel_context(request, step="phone", form=_phone_form(request)))
 
 
-@login_required
+@signed_in_required
 @never_cache
 @vary_on_headers("HX-Request")
 @sensitive_post_parameters("code")
@@ -239,7 +236,7 @@ def enable_confirm(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in_required
 @never_cache
 @vary_on_headers("HX-Request")
 @require_POST
@@ -257,7 +254,7 @@ def enable_resend(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in_required
 @vary_on_headers("HX-Request")
 @require_POST
 def enable_cancel(request: HttpRequest) -> HttpResponse:
@@ -267,7 +264,8 @@ def enable_cancel(request: HttpRequest) -> HttpResponse:
     return redirect("profile", username=request.user.username)
 
 
-@login_required
+@signed_in_required
+@require_http_methods(["GET", "POST"])
 @never_cache
 @vary_on_headers("HX-Request")
 @sensitive_post_parameters("password")

@@ -272,7 +272,7 @@ class FakeVerifyState:
                 raise FakeError(status=429, code=60202)
             verification.checks += 1
             verification.updated_at = self.now()
-            if secrets.compare_digest(verification.code, code):
+            if secrets.compare_digest(verification.code.encode(), code.encode()):
                 verification.status = "approved"
                 del self.verifications[(service_sid, verification.to)]
             return verification.check_json()
