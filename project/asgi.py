@@ -4,3 +4,7 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "project.settings")
 application = get_asgi_application()
+
+from project.startup import refuse_to_serve_if_misconfigured  # noqa: E402
+
+refuse_to_serve_if_misconfigured()

@@ -4,14 +4,18 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
+from phonenumber_field.phonenumber import to_python
 
 from twofactor.backends.base import Channel
 
 
 def mask_number(number) -> str:
-    """ "+1 ••• ••• 0100": the country code and the last four digits, nothing else."""
+    """ "+1 ••• ••• 0100": the country code and the last four digits, nothing
+    else. The one masking used on pages, in the admin and in the logs."""
     if not number:
         return ""
+    if isinstance(number, str):
+        number = to_python(number) or number
     e164 = str(number)
     country = getattr(number, "country_code", None)
     prefix = f"+{country}" if country else e164[:2]

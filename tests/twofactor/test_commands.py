@@ -104,3 +104,15 @@ def test_disable_for_a_user_without_two_factor(user, monkeypatch):
     monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("should not ask"))
     out = run("twofactor_disable", "alice")
     assert "Two-factor authentication is already off for alice." in out
+
+
+def test_twofactor_disable_without_a_terminal_says_so_and_changes_nothing(
+    enrolled_user, monkeypatch
+):
+    def no_terminal(prompt=""):
+        raise EOFError
+
+    monkeypatch.setattr("builtins.input", no_terminal)
+    with pytest.raises(CommandError, match="Use --no-input"):
+        call_command("twofactor_disable", enrolled_user.username)
+    assert PhoneDevice.objects.filter(user=enrolled_user).exists()

@@ -43,3 +43,5 @@ def test_mask_number_keeps_the_country_code_and_last_four_digits():
     assert mask_number(to_python("+12015550123")) == "+1 ••• ••• 0123"
     assert mask_number(to_python("+442079460958")) == "+44 ••• ••• 0958"
     assert mask_number("") == ""
+    # Strings too (the backends log E.164 strings).
+    assert mask_number("+442079460958") == "+44 ••• ••• 0958"

@@ -21,7 +21,7 @@ class SendStatus(StrEnum):
     INVALID_NUMBER = "invalid_number"  # Twilio 60200/21211: not a number we can use
     CHANNEL_UNSUPPORTED = "channel_unsupported"  # e.g. a landline for SMS (60205)
     BLOCKED = "blocked"  # Fraud Guard (60410) or Geo Permissions (60605)
-    TOO_MANY_SENDS = "too_many_sends"  # 60203 or HTTP 429
+    TOO_MANY_SENDS = "too_many_sends"  # 60203 (another 429 is Twilio's own rate limit: UNAVAILABLE)
     UNAVAILABLE = "unavailable"  # 5xx, timeout, connection error, bad credentials
 
 

@@ -23,6 +23,7 @@ from twofactor.backends.base import (
     VerifyBackend,
 )
 from twofactor.conf import app_settings
+from twofactor.models import mask_number
 
 logger = logging.getLogger("twofactor.backends.twilio")
 
@@ -61,13 +62,6 @@ CHECK_STATUSES = {
 
 # What "Twilio can't be reached or didn't answer usefully" looks like from here.
 TRANSPORT_ERRORS = (requests.RequestException, TwilioException, ValueError)
-
-
-def mask_number(number: str) -> str:
-    """+15555550100 -> +15*******00: enough to tell numbers apart in a log."""
-    if len(number) <= 5:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 5) + number[-2:]
 
 
 def _error_code_and_status(exc: Exception) -> tuple[int | None, int | None]:

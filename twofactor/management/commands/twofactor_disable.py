@@ -31,10 +31,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Two-factor authentication is already off for {username}.")
             return
         if interactive:
-            answer = input(
-                f"Remove {device.masked_number} from {username} and end all their sessions? "
-                "Type 'yes' to continue: "
-            )
+            try:
+                answer = input(
+                    f"Remove {device.masked_number} from {username} and end all their "
+                    "sessions? Type 'yes' to continue: "
+                )
+            except EOFError:  # no terminal to answer from (a script, cron)
+                raise CommandError(
+                    "No answer to the confirmation; nothing changed. Use --no-input to skip it."
+                ) from None
             if answer.strip().lower() != "yes":
                 raise CommandError("Cancelled; nothing changed.")
         flows.reset(user=user, actor="manage.py twofactor_disable")
