@@ -74,3 +74,7 @@ def send_failed(result: SendResult, *, channel: Channel) -> str:
             "We've sent too many codes to this number. You can ask for a new one %(when)s."
         ) % {"when": when}
     return unavailable()
+
+
+def number_in_use() -> str:
+    return _("This number can't be used for two-factor authentication. Try another.")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model, update_session_auth_hash
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -374,7 +374,7 @@ def start_enrolment(
         logger.warning("twofactor enrolment refused for user %s: number in use", user.pk)
         return Outcome(
             ok=False,
-            message=_("This number can't be used for two-factor authentication. Try another."),
+            message=explain.number_in_use(),
             http_status=422,
         )
     outcome = _send(
@@ -422,7 +422,33 @@ def confirm_enrolment(*, request: HttpRequest, code: str) -> Outcome:
         )
     if refused := _check_refused(user):
         return refused
-    result = get_backend().check(to=attempt["number"], code=code)
+    number_taken = False
+    with transaction.atomic():
+        # SECURITY: lock the user's row, which always exists, so two sessions
+        # confirming at once take turns (there may be no device row to lock
+        # yet); the code is checked for, and the device saved to, request.user.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+        result = get_backend().check(to=attempt["number"], code=code)
+        if result.ok:
+            device = PhoneDevice.objects.select_for_update().filter(user_id=user.pk).first()
+            changed = device is not None
+            device = device or PhoneDevice(user=user)
+            device.number = attempt["number"]
+            device.channel = attempt["channel"]
+            device.confirmed_at = timezone.now()
+            device.last_used_at = device.confirmed_at
+            device.token = uuid.uuid4()
+            try:
+                # The database refuses a number another account confirmed
+                # meanwhile (a partial unique constraint).
+                with transaction.atomic():
+                    device.save()
+            except IntegrityError:
+                number_taken = True
+    if number_taken:
+        request.session.pop(session.ENROLMENT, None)
+        logger.warning("twofactor enrolment refused for user %s: number in use", user.pk)
+        return Outcome(ok=False, message=explain.number_in_use(), http_status=422)
     if not result.ok:
         return _explain_failed_check(
             request=request,
@@ -434,20 +460,6 @@ def confirm_enrolment(*, request: HttpRequest, code: str) -> Outcome:
                 request=request, number=attempt["number"], channel=Channel(attempt["channel"])
             ),
         )
-    with transaction.atomic():
-        # SECURITY: lock the user's row, which always exists, so two sessions
-        # confirming at once take turns (there may be no device row to lock
-        # yet); the device saved is request.user's own.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
-        device = PhoneDevice.objects.select_for_update().filter(user_id=user.pk).first()
-        changed = device is not None
-        device = device or PhoneDevice(user=user)
-        device.number = attempt["number"]
-        device.channel = attempt["channel"]
-        device.confirmed_at = timezone.now()
-        device.last_used_at = device.confirmed_at
-        device.token = uuid.uuid4()
-        device.save()
     request.session.pop(session.ENROLMENT, None)
     # This session proved the new phone; every other session must pass a code.
     session.mark_passed(request, str(device.token))

@@ -67,6 +67,14 @@ class PhoneDevice(models.Model):
                 condition=models.Q(channel__in=[c.value for c in Channel]),
                 name="twofactor_phonedevice_channel_known",
             ),
+            # A number is confirmed by one account at most: Verify keys sends
+            # and checks by number, so sharing one would let a stranger use up
+            # its owner's codes.
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=models.Q(confirmed_at__isnull=False),
+                name="twofactor_phonedevice_number_one_account",
+            ),
         ]
 
     def __str__(self) -> str:

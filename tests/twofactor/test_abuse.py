@@ -118,3 +118,20 @@ def test_one_ipv6_subscriber_shares_one_limit(user_factory, settings):
         )
         statuses.append(response.status_code)
     assert statuses == [200, 200, 429]
+
+
+@pytest.mark.django_db
+def test_a_number_confirmed_elsewhere_meanwhile_is_refused_at_confirmation(
+    client: Client, user, user_factory
+):
+    """Two accounts enrolling one number: whoever confirms second is told, not a 500."""
+    client.force_login(user)
+    client.post(reverse("twofactor:enable"), {"country": "US", "number": NUMBER_NATIONAL})
+    code = locmem.outbox[-1].code
+    PhoneDevice.objects.create(user=user_factory(), number=NUMBER, confirmed_at=timezone.now())
+    response = client.post(reverse("twofactor:enable_confirm"), {"code": code})
+    assert response.status_code == 422
+    assert "This number can&#x27;t be used for two-factor authentication." in (
+        response.content.decode()
+    )
+    assert not PhoneDevice.objects.filter(user=user).exists()

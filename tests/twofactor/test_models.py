@@ -45,3 +45,14 @@ def test_mask_number_keeps_the_country_code_and_last_four_digits():
     assert mask_number("") == ""
     # Strings too (the backends log E.164 strings).
     assert mask_number("+442079460958") == "+44 ••• ••• 0958"
+
+
+@pytest.mark.django_db
+def test_a_confirmed_number_belongs_to_one_account(user_factory):
+    first, second = user_factory(), user_factory()
+    PhoneDevice.objects.create(user=first, number="+12015550123", confirmed_at=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        PhoneDevice.objects.create(user=second, number="+12015550123", confirmed_at=timezone.now())
+    # Unconfirmed rows don't count (none are stored today, but the rule is about
+    # confirmed numbers).
+    PhoneDevice.objects.create(user=second, number="+12015550123")
