@@ -18,12 +18,19 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 from twofactor import flows, session, throttles
 from twofactor.backends import Channel
 from twofactor.decorators import signed_in_required, twofactor_exempt
 from twofactor.forms import CodeForm, DisableForm, PhoneForm
 from twofactor.models import PhoneDevice, mask_number
+
+
+class HtmxHttpRequest(HttpRequest):
+    """What django-htmx's middleware adds, for the type checker."""
+
+    htmx: HtmxDetails
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -35,17 +42,17 @@ def _safe_next(request: HttpRequest) -> str:
     return resolve_url("index")
 
 
-def _go(request: HttpRequest, url: str) -> HttpResponse:
+def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(url)
     return HttpResponseRedirect(url)
 
 
-def _channel(request: HttpRequest) -> Channel:
+def _channel(request: HtmxHttpRequest) -> Channel:
     return Channel.CALL if request.POST.get("channel") == Channel.CALL else Channel.SMS
 
 
-def _resend_wait(request: HttpRequest) -> int:
+def _resend_wait(request: HtmxHttpRequest) -> int:
     # Rounded up, like the server's own messages: the countdown must never
     # reach 0 before resending is allowed.
     return math.ceil(throttles.cooldown_remaining(user_id=request.user.pk).total_seconds())
@@ -64,7 +71,7 @@ def _tie_outcome_to_field(form, field_name: str, outcome, status_id: str) -> Non
     )
 
 
-def _verify_context(request: HttpRequest, *, form: CodeForm, outcome=None) -> dict:
+def _verify_context(request: HtmxHttpRequest, *, form: CodeForm, outcome=None) -> dict:
     device = flows.login_device(request.user)
     _tie_outcome_to_field(form, "code", outcome, "code-status")
     return {
@@ -76,7 +83,7 @@ def _verify_context(request: HttpRequest, *, form: CodeForm, outcome=None) -> di
     }
 
 
-def _render_verify(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+def _render_verify(request: HtmxHttpRequest, context: dict, status: int = 200) -> HttpResponse:
     template = "twofactor/verify.html#code-form" if request.htmx else "twofactor/verify.html"
     return render(request, template, context, status=status)
 
@@ -86,7 +93,7 @@ def _render_verify(request: HttpRequest, context: dict, status: int = 200) -> Ht
 @never_cache
 @vary_on_headers("HX-Request")
 @sensitive_post_parameters("code")
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return _go(request, resolve_url("login"))
     if not session.needs_code(request):
@@ -111,7 +118,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @vary_on_headers("HX-Request")
 @require_POST
-def verify_resend(request: HttpRequest) -> HttpResponse:
+def verify_resend(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return _go(request, resolve_url("login"))
     if not session.needs_code(request):
@@ -124,7 +131,7 @@ def verify_resend(request: HttpRequest) -> HttpResponse:
 
 @twofactor_exempt
 @require_POST
-def verify_cancel(request: HttpRequest) -> HttpResponse:
+def verify_cancel(request: HtmxHttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("Signing in was cancelled."))
     return _go(request, resolve_url("login"))
@@ -133,7 +140,7 @@ def verify_cancel(request: HttpRequest) -> HttpResponse:
 # The profile's two-factor panel
 
 
-def panel_context(request: HttpRequest, **extra) -> dict:
+def panel_context(request: HtmxHttpRequest, **extra) -> dict:
     device = PhoneDevice.objects.confirmed().filter(user_id=request.user.pk).first()
     attempt = flows.pending_enrolment(request)
     context = {
@@ -150,12 +157,12 @@ def panel_context(request: HttpRequest, **extra) -> dict:
     return context
 
 
-def _render_panel(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
+def _render_panel(request: HtmxHttpRequest, context: dict, status: int = 200) -> HttpResponse:
     template = "twofactor/settings.html#panel" if request.htmx else "twofactor/settings.html"
     return render(request, template, context, status=status)
 
 
-def _done(request: HttpRequest, message: str) -> HttpResponse:
+def _done(request: HtmxHttpRequest, message: str) -> HttpResponse:
     """A panel step finished: in place with htmx, else back to the profile."""
     if request.htmx:
         return _render_panel(request, panel_context(request, notice=message))
@@ -167,11 +174,11 @@ def _done(request: HttpRequest, message: str) -> HttpResponse:
 @require_safe
 @never_cache
 @vary_on_headers("HX-Request")
-def settings_page(request: HttpRequest) -> HttpResponse:
+def settings_page(request: HtmxHttpRequest) -> HttpResponse:
     return _render_panel(request, panel_context(request))
 
 
-def _phone_form(request: HttpRequest, data=None) -> PhoneForm:
+def _phone_form(request: HtmxHttpRequest, data=None) -> PhoneForm:
     """Changing an existing number also asks for the password."""
     has_device = PhoneDevice.objects.confirmed().filter(user_id=request.user.pk).exists()
     if not has_device:
@@ -184,7 +191,7 @@ def _phone_form(request: HttpRequest, data=None) -> PhoneForm:
 @never_cache
 @vary_on_headers("HX-Request")
 @sensitive_post_parameters("password")
-def enable(request: HttpRequest) -> HttpResponse:
+def enable(request: HtmxHttpRequest) -> HttpResponse:
     """Step 1: the phone form; a valid number gets a code."""
     if request.method == "POST":
         form = _phone_form(request, request.POST)
@@ -215,7 +222,7 @@ def enable(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 @sensitive_post_parameters("code")
 @require_POST
-def enable_confirm(request: HttpRequest) -> HttpResponse:
+def enable_confirm(request: HtmxHttpRequest) -> HttpResponse:
     """Step 2: the code sent to the new number."""
     if flows.pending_enrolment(request) is None:
         return _render_panel(
@@ -240,7 +247,7 @@ def enable_confirm(request: HttpRequest) -> HttpResponse:
 @never_cache
 @vary_on_headers("HX-Request")
 @require_POST
-def enable_resend(request: HttpRequest) -> HttpResponse:
+def enable_resend(request: HtmxHttpRequest) -> HttpResponse:
     outcome = flows.resend_enrolment(request=request, channel=_channel(request))
     step, form = (
         ("code", CodeForm())
@@ -257,7 +264,7 @@ def enable_resend(request: HttpRequest) -> HttpResponse:
 @signed_in_required
 @vary_on_headers("HX-Request")
 @require_POST
-def enable_cancel(request: HttpRequest) -> HttpResponse:
+def enable_cancel(request: HtmxHttpRequest) -> HttpResponse:
     flows.cancel_enrolment(request=request)
     if request.htmx:
         return _render_panel(request, panel_context(request))
@@ -269,7 +276,7 @@ def enable_cancel(request: HttpRequest) -> HttpResponse:
 @never_cache
 @vary_on_headers("HX-Request")
 @sensitive_post_parameters("password")
-def disable(request: HttpRequest) -> HttpResponse:
+def disable(request: HtmxHttpRequest) -> HttpResponse:
     if not PhoneDevice.objects.filter(user_id=request.user.pk).exists():
         return _done(request, _("Two-factor authentication is already off."))
     if request.method == "POST":

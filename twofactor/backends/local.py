@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext
 
 from twofactor.backends.base import (
     Channel,
@@ -95,7 +96,12 @@ def _new_code() -> str:
 
 
 def message_body(*, code: str) -> str:
-    return f"Your {settings.SITE_NAME} verification code is {code}"
+    # Twilio's own text comes from the Verify service's template; this one
+    # copies its English wording.
+    return gettext("Your %(site)s verification code is %(code)s") % {
+        "site": settings.SITE_NAME,
+        "code": code,
+    }
 
 
 class LocalVerifyBackend(VerifyBackend):
