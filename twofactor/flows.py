@@ -168,7 +168,7 @@ def _attempt_after_send(
         and previous.get("verification") == outcome.verification
         and previous.get("number") == number
     ):
-        return {**previous, "channel": str(channel)}
+        return {**previous, "channel": str(channel), "token": token}
     return {
         "number": number,
         "channel": str(channel),
