@@ -6,6 +6,31 @@ from accounts.models import User
 # Fixtures for the Verify backends, the stateful fake and Prism live there.
 pytest_plugins = ["tests.fixtures_verify"]
 
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need real row locks: on another database they are
+    deselected (and say so), never reported as skipped-but-fine. `make test-pg`
+    and CI's second pass run them on PostgreSQL."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    postgres_only = [item for item in items if item.get_closest_marker("postgres")]
+    if postgres_only:
+        config.hook.pytest_deselected(items=postgres_only)
+        items[:] = [item for item in items if not item.get_closest_marker("postgres")]
+        config._postgres_deselected = len(postgres_only)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    count = getattr(config, "_postgres_deselected", 0)
+    if count:
+        terminalreporter.write_line(
+            f"{count} PostgreSQL-only tests deselected on this database; "
+            "`make test-pg` runs them (CI does)."
+        )
+
+
 PASSWORD = "correct horse battery staple"
 
 

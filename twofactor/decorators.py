@@ -3,7 +3,8 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import resolve_url
-from django_htmx.http import HttpResponseClientRedirect
+
+from twofactor.responses import redirect_to
 
 
 def twofactor_exempt(view_func: Callable) -> Callable:
@@ -23,7 +24,7 @@ def signed_in_required(view_func: Callable) -> Callable:
     @wraps(view_func)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated and getattr(request, "htmx", False):
-            return HttpResponseClientRedirect(resolve_url("login"))
+            return redirect_to(request, resolve_url("login"))
         return plain(request, *args, **kwargs)
 
     return wrapper

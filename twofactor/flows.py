@@ -198,12 +198,20 @@ def begin_login_challenge(*, request: HttpRequest) -> Outcome | None:
     challenge = request.session.get(session.CHALLENGE)
     if challenge and challenge.get("token") == str(device.token):
         return None
-    return send_login_code(request=request, channel=Channel(device.channel), resend=False)
+    return send_login_code(
+        request=request, channel=Channel(device.channel), resend=False, device=device
+    )
 
 
-def send_login_code(*, request: HttpRequest, channel: Channel, resend: bool = True) -> Outcome:
+def send_login_code(
+    *,
+    request: HttpRequest,
+    channel: Channel,
+    resend: bool = True,
+    device: PhoneDevice | None = None,
+) -> Outcome:
     """(Re)send the sign-in code; "Resend code" and "Call me instead"."""
-    device = login_device(request.user)
+    device = device or login_device(request.user)
     if device is None:
         return Outcome(
             ok=False,

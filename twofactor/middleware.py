@@ -13,22 +13,15 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django_htmx.http import HttpResponseClientRedirect
 
 from twofactor import session
+from twofactor.responses import redirect_to
 
 logger = logging.getLogger("twofactor")
-
-
-def _redirect(request: HttpRequest, url: str):
-    # An htmx request must not get the target page swapped in as a fragment.
-    if getattr(request, "htmx", False):
-        return HttpResponseClientRedirect(url)
-    return HttpResponseRedirect(url)
 
 
 class TwoFactorMiddleware:
@@ -36,7 +29,6 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
-        request.twofactor_pending = False
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
@@ -47,7 +39,6 @@ class TwoFactorMiddleware:
         if token is None or session.has_passed(request, token):
             return None
         # SECURITY: from here on the session is half signed in.
-        request.twofactor_pending = True
         session.ensure_pending(request)
         if session.pending_expired(request):
             logger.info("twofactor pending sign-in expired for user %s", user.pk)
@@ -55,11 +46,11 @@ class TwoFactorMiddleware:
             messages.warning(
                 request, _("Signing in took too long, so we stopped it. Please sign in again.")
             )
-            return _redirect(request, resolve_url("login"))
+            return redirect_to(request, resolve_url("login"))
         if getattr(view_func, "twofactor_exempt", False):
             return None
         target = reverse("twofactor:verify")
         next_url = request.get_full_path()
         if request.method == "GET" and not getattr(request, "htmx", False):
             target = f"{target}?{urlencode({'next': next_url})}"
-        return _redirect(request, target)
+        return redirect_to(request, target)

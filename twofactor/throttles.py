@@ -81,9 +81,6 @@ class Window:
             self._open(1)
             return 1
 
-    def hit(self) -> None:
-        self.take()
-
     def give_back(self) -> None:
         with contextlib.suppress(ValueError):  # the window expired meanwhile
             cache.decr(self.key)
@@ -221,7 +218,7 @@ def may_check(*, user_id: int) -> Decision:
 
 def record_wrong_code(*, user_id: int) -> Decision:
     window = _check_window(user_id)
-    window.hit()
+    window.take()
     decision = window.peek()
     if not decision.allowed and decision.retry_at is not None:
         lock(user_id=user_id, until=decision.retry_at)

@@ -9,7 +9,7 @@ import math
 
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -17,7 +17,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
 from twofactor import flows, session, throttles
@@ -25,6 +24,7 @@ from twofactor.backends import Channel
 from twofactor.decorators import signed_in_required, twofactor_exempt
 from twofactor.forms import CodeForm, DisableForm, PhoneForm
 from twofactor.models import PhoneDevice, mask_number
+from twofactor.responses import redirect_to
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -40,12 +40,6 @@ def _safe_next(request: HttpRequest) -> str:
     ):
         return candidate
     return resolve_url("index")
-
-
-def _go(request: HtmxHttpRequest, url: str) -> HttpResponse:
-    if request.htmx:
-        return HttpResponseClientRedirect(url)
-    return HttpResponseRedirect(url)
 
 
 def _channel(request: HtmxHttpRequest) -> Channel:
@@ -95,16 +89,16 @@ def _render_verify(request: HtmxHttpRequest, context: dict, status: int = 200) -
 @sensitive_post_parameters("code")
 def verify(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return _go(request, resolve_url("login"))
+        return redirect_to(request, resolve_url("login"))
     if not session.needs_code(request):
-        return _go(request, _safe_next(request))
+        return redirect_to(request, _safe_next(request))
     if request.method == "POST":
         form = CodeForm(request.POST)
         if not form.is_valid():
             return _render_verify(request, _verify_context(request, form=form), status=422)
         outcome = flows.check_login_code(request=request, code=form.cleaned_data["code"])
         if outcome.ok:
-            return _go(request, _safe_next(request))
+            return redirect_to(request, _safe_next(request))
         if outcome.clear_code:
             form = CodeForm()
         return _render_verify(
@@ -120,9 +114,9 @@ def verify(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 def verify_resend(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return _go(request, resolve_url("login"))
+        return redirect_to(request, resolve_url("login"))
     if not session.needs_code(request):
-        return _go(request, _safe_next(request))
+        return redirect_to(request, _safe_next(request))
     outcome = flows.send_login_code(request=request, channel=_channel(request))
     return _render_verify(
         request, _verify_context(request, form=CodeForm(), outcome=outcome), outcome.http_status
@@ -134,7 +128,7 @@ def verify_resend(request: HtmxHttpRequest) -> HttpResponse:
 def verify_cancel(request: HtmxHttpRequest) -> HttpResponse:
     logout(request)
     messages.info(request, _("Signing in was cancelled."))
-    return _go(request, resolve_url("login"))
+    return redirect_to(request, resolve_url("login"))
 
 
 # The profile's two-factor panel

@@ -1,6 +1,7 @@
 """Races: code checks for one account take turns on the device row, and the
 rate-limit counters count every hit. Row locks are only real on PostgreSQL
-(SQLite locks the whole database), so that test runs in CI's PostgreSQL pass."""
+(SQLite locks the whole database), so the tests marked `postgres` run in CI's
+PostgreSQL pass (`make test-pg`) and are deselected, not skipped, on SQLite."""
 
 import threading
 import time
@@ -45,8 +46,7 @@ def _in_threads(count: int, work) -> list:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_code_checks_for_one_account_take_turns(user_factory, password, monkeypatch):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks are only real on PostgreSQL; CI runs this in its PostgreSQL pass")
+    assert connection.vendor == "postgresql"
     user = user_factory()
     PhoneDevice.objects.create(user=user, number="+12015550123", confirmed_at=timezone.now())
     clients = []
@@ -107,8 +107,7 @@ def test_parallel_sends_get_no_more_slots_than_the_limit(settings):
 def test_parallel_enrolments_cannot_pump_texts(user_factory, password, monkeypatch, settings):
     """One account, many sessions, many numbers, all at once, with a slow
     provider: no more texts go out than TWOFACTOR_SEND_LIMIT."""
-    if connection.vendor != "postgresql":
-        pytest.skip("many sessions in threads need a real database; CI runs it on PostgreSQL")
+    assert connection.vendor == "postgresql"
     settings.TWOFACTOR_SEND_LIMIT = 5
     user = user_factory()
     clients = []

@@ -102,7 +102,8 @@ class Verification:
     sends: list[tuple[float, str, str]] = field(default_factory=list)  # (time, channel, sid)
     checks: int = 0
 
-    def as_json(self) -> dict:
+    def _common_json(self) -> dict:
+        """The fields a Verification and a VerificationCheck share."""
         return {
             "sid": self.sid,
             "service_sid": self.service_sid,
@@ -111,33 +112,28 @@ class Verification:
             "channel": self.channel,
             "status": self.status,
             "valid": self.status == "approved",
-            "lookup": {},
             "amount": None,
             "payee": None,
+            "date_created": _iso(self.created_at),
+            "date_updated": _iso(self.updated_at),
+        }
+
+    def as_json(self) -> dict:
+        return {
+            **self._common_json(),
+            "lookup": {},
             "send_code_attempts": [
                 {"time": _iso(when), "channel": channel.upper(), "attempt_sid": attempt_sid}
                 for when, channel, attempt_sid in self.sends
             ],
-            "date_created": _iso(self.created_at),
-            "date_updated": _iso(self.updated_at),
             "sna": None,
             "url": f"{PUBLIC_URL}/v2/Services/{self.service_sid}/Verifications/{self.sid}",
         }
 
     def check_json(self) -> dict:
         return {
-            "sid": self.sid,
-            "service_sid": self.service_sid,
-            "account_sid": self.account_sid,
-            "to": self.to,
-            "channel": self.channel,
-            "status": self.status,
-            "valid": self.status == "approved",
-            "amount": None,
-            "payee": None,
+            **self._common_json(),
             "sna_attempts_error_codes": [],
-            "date_created": _iso(self.created_at),
-            "date_updated": _iso(self.updated_at),
         }
 
 
