@@ -69,13 +69,18 @@ def _allow_orm_under_playwright() -> Iterator[None]:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="package")
-def browser(_allow_orm_under_playwright):
-    if not CHROMIUM.exists():
-        message = f"no Chromium at {CHROMIUM}: `apt-get install chromium` to run the browser tests"
+def require_chromium(path: Path) -> None:
+    """Skip the browser tier locally without Chromium; on CI that is a failure."""
+    if not path.exists():
+        message = f"no Chromium at {path}: `apt-get install chromium` to run the browser tests"
         if os.environ.get("CI"):
             pytest.fail(message + " (CI is set, so this is a failure, not a skip)")
         pytest.skip(message)
+
+
+@pytest.fixture(scope="package")
+def browser(_allow_orm_under_playwright):
+    require_chromium(CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
