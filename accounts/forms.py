@@ -6,26 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import throttles
 from accounts.models import User
-from twofactor import explain
-from twofactor.flows import client_ip
-from twofactor.throttles import Decision
-
-
-class StyledFormMixin:
-    """Give every widget its Bootstrap class; labels and error ids come from
-    the form templates under templates/django/forms/."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+from core.client import client_ip
+from core.forms import StyledFormMixin
+from core.phrases import until_phrase
+from core.ratelimit import Decision
 
 
 class RegistrationForm(StyledFormMixin, auth_forms.UserCreationForm):
@@ -72,7 +56,7 @@ class FailureLimitedLoginMixin:
                 self.refused = decision
                 raise forms.ValidationError(
                     gettext("Too many failed sign-ins. Try again %(when)s.")
-                    % {"when": explain.until_phrase(decision.retry_at)},
+                    % {"when": until_phrase(decision.retry_at)},
                     code="too_many_failures",
                 )
         cleaned = super().clean()

@@ -1,16 +1,29 @@
 """Development email backend: prints like Django's console backend and keeps
-the last messages in memory so `/dev/outbox/` can list them."""
+the last messages in the development outbox (`core.outbox`) so `/dev/outbox/`
+can list them."""
 
-from collections import deque
+from dataclasses import dataclass
 
 from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend
 
-# The most recent messages, newest last (development only; per process).
-recent_messages: deque = deque(maxlen=50)
+from core import outbox
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEmail:
+    """What the outbox page shows of a message (picklable, unlike the message)."""
+
+    subject: str
+    to: list[str]
+    body: str
 
 
 class ConsoleOutboxEmailBackend(ConsoleEmailBackend):
     def send_messages(self, email_messages):
         count = super().send_messages(email_messages)
-        recent_messages.extend(email_messages or [])
+        for message in email_messages or []:
+            outbox.record(
+                outbox.EMAILS,
+                OutboxEmail(subject=message.subject, to=list(message.to), body=message.body),
+            )
         return count

@@ -1,12 +1,10 @@
-from datetime import timedelta
+"""`last_seen`, written at most every few minutes by a fully signed-in session."""
 
 from django.utils import timezone
 
+from accounts.conf import app_settings
 from accounts.models import User
-from twofactor import session
-
-# last_seen is informational: write it at most this often, not on every request.
-LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+from core.request import is_half_signed_in
 
 
 class LastSeenMiddleware:
@@ -18,11 +16,13 @@ class LastSeenMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = timezone.now()
-            due = user.last_seen is None or now - user.last_seen >= LAST_SEEN_RESOLUTION
+            due = (
+                user.last_seen is None or now - user.last_seen >= app_settings.LAST_SEEN_RESOLUTION
+            )
             # SECURITY: a half-signed-in session (password, no code yet) is not
             # the user being here. Asked only when a write is due: the answer
             # costs a query unless the navbar already asked.
-            if due and not session.needs_code(request):
+            if due and not is_half_signed_in(request):
                 User.objects.filter(pk=user.pk).update(last_seen=now)
                 user.last_seen = now
         return response

@@ -1,39 +1,26 @@
 """Limits on failed sign-ins, so passwords can't be guessed at speed.
 
 Two fixed windows in the cache (Redis in production), built on
-`twofactor.throttles.Window`:
+`core.ratelimit.Window`:
 
 - per login typed (username or email, normalised) *and* client address: a
   stranger elsewhere can't lock the owner out, because the owner's address
   has a window of its own;
 - per client address, whatever the login: one address trying many accounts.
 
-Settings are read when used, so `override_settings` works in tests.
+Settings (accounts/conf.py) are read when used, so `override_settings` works in tests.
 """
 
 import hashlib
 import logging
-from datetime import timedelta
 
-from django.conf import settings
+from accounts.conf import app_settings
+from core.ratelimit import ALLOWED, Decision, Window
 
-from twofactor.throttles import ALLOWED, Decision, Reason, Window
+# The one reason these windows give.
+TOO_MANY_FAILURES = "too_many_failures"
 
 logger = logging.getLogger("accounts")
-
-
-def failure_limit() -> int:
-    """Failed sign-ins per login and client address in the window."""
-    return int(getattr(settings, "ACCOUNTS_LOGIN_FAILURE_LIMIT", 10))
-
-
-def failure_ip_limit() -> int:
-    """Failed sign-ins per client address, whatever the login, in the window."""
-    return int(getattr(settings, "ACCOUNTS_LOGIN_FAILURE_IP_LIMIT", 50))
-
-
-def failure_window() -> timedelta:
-    return timedelta(seconds=int(getattr(settings, "ACCOUNTS_LOGIN_FAILURE_WINDOW", 900)))
 
 
 def normalise(login: str) -> str:
@@ -51,15 +38,18 @@ def _login_key(login: str) -> str:
 def _login_window(login: str, ip: str | None) -> Window:
     return Window(
         f"accounts:login-failures:login:{_login_key(login)}:{ip or '-'}",
-        failure_limit(),
-        failure_window(),
-        Reason.LOCKED,
+        app_settings.LOGIN_FAILURE_LIMIT,
+        app_settings.LOGIN_FAILURE_WINDOW,
+        TOO_MANY_FAILURES,
     )
 
 
 def _ip_window(ip: str) -> Window:
     return Window(
-        f"accounts:login-failures:ip:{ip}", failure_ip_limit(), failure_window(), Reason.LOCKED
+        f"accounts:login-failures:ip:{ip}",
+        app_settings.LOGIN_FAILURE_IP_LIMIT,
+        app_settings.LOGIN_FAILURE_WINDOW,
+        TOO_MANY_FAILURES,
     )
 
 

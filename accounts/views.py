@@ -25,8 +25,7 @@ from accounts.forms import (
     SetPasswordForm,
 )
 from accounts.models import User
-from twofactor import views as twofactor_views
-from twofactor.decorators import twofactor_exempt
+from core.decorators import second_factor_exempt
 
 logger = logging.getLogger("accounts")
 
@@ -77,7 +76,7 @@ class LoginView(auth_views.LoginView):
 
 
 # Signing out must work for a session that is still on the code page.
-@method_decorator(twofactor_exempt, name="dispatch")
+@method_decorator(second_factor_exempt, name="dispatch")
 class LogoutView(auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         was_signed_in = request.user.is_authenticated
@@ -147,10 +146,8 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     profile_user = get_object_or_404(User, username=username)
     is_own = profile_user.pk == request.user.pk
+    # Your own page carries the two-factor panel ({% twofactor_panel %}).
     context = {"profile_user": profile_user, "is_own": is_own}
-    if is_own:
-        # Your own page carries the two-factor panel.
-        context.update(twofactor_views.panel_context(request))
     return render(request, "accounts/profile.html", context)
 
 

@@ -136,12 +136,15 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 3600)))
-# Failed sign-ins allowed per login (username or email) and client address, and
-# per client address, in a window of ACCOUNTS_LOGIN_FAILURE_WINDOW seconds
-# (defaults and meaning in accounts/throttles.py).
-ACCOUNTS_LOGIN_FAILURE_LIMIT = int(os.environ.get("ACCOUNTS_LOGIN_FAILURE_LIMIT") or 10)
-ACCOUNTS_LOGIN_FAILURE_IP_LIMIT = int(os.environ.get("ACCOUNTS_LOGIN_FAILURE_IP_LIMIT") or 50)
-ACCOUNTS_LOGIN_FAILURE_WINDOW = int(os.environ.get("ACCOUNTS_LOGIN_FAILURE_WINDOW") or 900)
+# Failed sign-in limits; defaults and meaning in accounts/conf.py, set here
+# only when the environment says.
+for _name in (
+    "ACCOUNTS_LOGIN_FAILURE_LIMIT",
+    "ACCOUNTS_LOGIN_FAILURE_IP_LIMIT",
+    "ACCOUNTS_LOGIN_FAILURE_WINDOW",
+):
+    if os.environ.get(_name):
+        globals()[_name] = int(os.environ[_name])
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en-us")
 # The site's own text is in English only, so Django's is too (whatever the
@@ -190,28 +193,30 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # `or`: an empty SERVER_EMAIL= (as in .env.example) means the default too.
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
 
-# Two-factor authentication (see twofactor/conf.py for every setting and its default).
-TWOFACTOR_VERIFY_BACKEND = os.environ.get(
-    "TWOFACTOR_VERIFY_BACKEND", "twofactor.backends.console.ConsoleVerifyBackend"
-)
-TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
-TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
-TWILIO_VERIFY_SERVICE_SID = os.environ.get("TWILIO_VERIFY_SERVICE_SID", "")
-TWILIO_VERIFY_API_URL = os.environ.get("TWILIO_VERIFY_API_URL", "https://verify.twilio.com")
-TWILIO_TIMEOUT = float(os.environ.get("TWILIO_TIMEOUT", "5"))
-PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "US")
-# Limits (seconds and counts); defaults and meaning in twofactor/conf.py.
-for _name, _default in (
-    ("TWOFACTOR_PENDING_TIMEOUT", 600),
-    ("TWOFACTOR_RESEND_COOLDOWN", 30),
-    ("TWOFACTOR_SEND_LIMIT", 5),
-    ("TWOFACTOR_SEND_WINDOW", 3600),
-    ("TWOFACTOR_IP_SEND_LIMIT", 20),
-    ("TWOFACTOR_CHECK_LIMIT", 10),
-    ("TWOFACTOR_CHECK_WINDOW", 900),
-    ("TWOFACTOR_TRUSTED_PROXIES", 0),
+# Two-factor authentication. Every TWOFACTOR_*/TWILIO_* default lives in
+# twofactor/conf.py; a name is set here only when its variable is in the
+# environment (an empty value counts as absent).
+for _name, _cast in (
+    ("TWOFACTOR_VERIFY_BACKEND", str),
+    ("TWILIO_ACCOUNT_SID", str),
+    ("TWILIO_AUTH_TOKEN", str),
+    ("TWILIO_VERIFY_SERVICE_SID", str),
+    ("TWILIO_VERIFY_API_URL", str),
+    ("TWILIO_TIMEOUT", float),
+    ("TWOFACTOR_PENDING_TIMEOUT", int),
+    ("TWOFACTOR_RESEND_COOLDOWN", int),
+    ("TWOFACTOR_SEND_LIMIT", int),
+    ("TWOFACTOR_SEND_WINDOW", int),
+    ("TWOFACTOR_IP_SEND_LIMIT", int),
+    ("TWOFACTOR_CHECK_LIMIT", int),
+    ("TWOFACTOR_CHECK_WINDOW", int),
 ):
-    globals()[_name] = int(os.environ.get(_name) or _default)
+    if os.environ.get(_name):
+        globals()[_name] = _cast(os.environ[_name])
+# Reverse proxies in front of the site that append to X-Forwarded-For (the
+# client address every limit counts; core/client.py).
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)
+PHONENUMBER_DEFAULT_REGION = os.environ.get("PHONENUMBER_DEFAULT_REGION", "US")
 PHONENUMBER_DB_FORMAT = "E164"
 
 # Security headers. A strict Content Security Policy: no inline script or style.

@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.dev import outbox_view
+
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("twofactor.urls")),
     path("admin/", admin.site.urls),
+    path("dev/outbox/", outbox_view, name="dev_outbox"),
 ]
 
 handler400 = "accounts.views.bad_request"

@@ -66,12 +66,6 @@ class AppSettings:
         return int(getattr(settings, "TWOFACTOR_IP_SEND_LIMIT", 20))
 
     @property
-    def TRUSTED_PROXIES(self) -> int:
-        """How many reverse proxies in front of the site append to X-Forwarded-For
-        (0: use REMOTE_ADDR as it is)."""
-        return int(getattr(settings, "TWOFACTOR_TRUSTED_PROXIES", 0))
-
-    @property
     def CHECK_LIMIT(self) -> int:
         """Wrong codes allowed per user in CHECK_WINDOW, across verifications."""
         return int(getattr(settings, "TWOFACTOR_CHECK_LIMIT", 10))

@@ -5,7 +5,6 @@ the check (in a transaction, on a locked row), the session marks, the limits,
 the log line. Each returns an `Outcome` whose `message` the view shows as is.
 """
 
-import ipaddress
 import logging
 import uuid
 from dataclasses import dataclass
@@ -19,9 +18,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.client import client_ip
 from twofactor import explain, notify, session, throttles
 from twofactor.backends import Channel, CheckStatus, SendStatus, get_backend
-from twofactor.conf import app_settings
 from twofactor.models import PhoneDevice, mask_number
 
 logger = logging.getLogger("twofactor")
@@ -48,35 +47,6 @@ class Outcome:
     # can't send to, 429 a limit, 503 the provider down. (Not 400: in DEBUG,
     # django-htmx shows a 400 fragment as a whole error page.)
     http_status: int = 200
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address as the rate limits count it.
-
-    Behind TWOFACTOR_TRUSTED_PROXIES reverse proxies, the address that the
-    outermost trusted proxy saw (from X-Forwarded-For, counted from the right,
-    so a client can't forge it). IPv6 addresses count by their /64, which one
-    subscriber usually holds whole.
-    """
-    address = request.META.get("REMOTE_ADDR") or ""
-    proxies = app_settings.TRUSTED_PROXIES
-    if proxies:
-        forwarded = [
-            hop.strip()
-            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if hop.strip()
-        ]
-        if len(forwarded) >= proxies:
-            address = forwarded[-proxies]
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return None
-    if parsed.version == 6:
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed)
 
 
 # Sending

@@ -8,8 +8,8 @@ from phonenumber_field.formfields import PrefixChoiceField
 from phonenumber_field.phonenumber import to_python
 
 from accounts import throttles as login_throttles
-from accounts.forms import StyledFormMixin
-from twofactor import explain
+from core.forms import StyledFormMixin
+from core.phrases import until_phrase
 from twofactor.backends import Channel
 
 # ASCII digits only: \d would also match other scripts' digits.
@@ -41,7 +41,7 @@ def _check_password(*, user, password: str, ip: str | None) -> None:
     if not decision.allowed:
         raise forms.ValidationError(
             _("Too many wrong passwords. Try again %(when)s.")
-            % {"when": explain.until_phrase(decision.retry_at)},
+            % {"when": until_phrase(decision.retry_at)},
             code="too_many_failures",
         )
     if not user.check_password(password):

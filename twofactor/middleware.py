@@ -1,5 +1,5 @@
 """The gate: a session whose user has two-factor on reaches nothing but the
-code page (and the few views marked `twofactor_exempt`) until it has passed a
+code page (and the few views marked `second_factor_exempt`) until it has passed a
 code *in this session*.
 
 It decides from a positive mark in the session (`session.PASSED` naming the
@@ -9,6 +9,7 @@ later.
 """
 
 import logging
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,8 +19,9 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.decorators import is_second_factor_exempt
+from core.responses import redirect_to
 from twofactor import session
-from twofactor.responses import redirect_to
 
 logger = logging.getLogger("twofactor")
 
@@ -29,6 +31,9 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest):
+        # For code that must not import this app (core/request.py): asked
+        # lazily, so a request that never wants to know costs no query.
+        request.second_factor_pending = partial(session.needs_code, request)
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
@@ -47,7 +52,7 @@ class TwoFactorMiddleware:
                 request, _("Signing in took too long, so we stopped it. Please sign in again.")
             )
             return redirect_to(request, resolve_url("login"))
-        if getattr(view_func, "twofactor_exempt", False):
+        if is_second_factor_exempt(view_func):
             return None
         target = reverse("twofactor:verify")
         next_url = request.get_full_path()

@@ -1,11 +1,10 @@
 """Limits that stop SMS abuse and code guessing, and say why and until when.
 
-Counters live in Django's cache (Redis when REDIS_URL is set), so they hold
-across processes and `cache.incr` is atomic. Each limit is a fixed window that
-starts with its first event; `Decision.retry_at` is when that window ends.
+Built on `core.ratelimit`'s windows: counters in Django's cache (Redis when
+REDIS_URL is set), atomic across processes; each limit a fixed window that
+starts with its first event, `Decision.retry_at` when it ends.
 """
 
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -13,7 +12,10 @@ from enum import StrEnum
 from django.core.cache import cache
 from django.utils import timezone
 
+from core.ratelimit import ALLOWED, Decision, Window
 from twofactor.conf import app_settings
+
+__all__ = ["ALLOWED", "Decision", "Purpose", "Reason", "Reservation", "Window"]
 
 
 class Reason(StrEnum):
@@ -22,88 +24,6 @@ class Reason(StrEnum):
     NUMBER_SENDS = "number_sends"  # too many codes to this number
     IP_SENDS = "ip_sends"  # too many codes asked from this address
     LOCKED = "locked"  # too many wrong codes
-
-
-@dataclass(frozen=True, slots=True)
-class Decision:
-    allowed: bool
-    retry_at: datetime | None = None
-    reason: Reason | None = None
-
-    def wait(self, now: datetime | None = None) -> timedelta:
-        if self.retry_at is None:
-            return timedelta(0)
-        return max(self.retry_at - (now or timezone.now()), timedelta(0))
-
-
-ALLOWED = Decision(allowed=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Window:
-    key: str
-    limit: int
-    length: timedelta
-    reason: Reason
-
-    def _start_key(self) -> str:
-        return f"{self.key}:start"
-
-    def _stale(self) -> bool:
-        # The cache's own expiry runs on the server's clock; this check keeps
-        # the window honest when the clock is moved in tests, whatever the cache.
-        started = cache.get(self._start_key())
-        return started is not None and started + self.length <= timezone.now()
-
-    def peek(self) -> Decision:
-        count = cache.get(self.key, 0)
-        if count < self.limit or self._stale():
-            return ALLOWED
-        return self.full()
-
-    def _seconds(self) -> int:
-        return max(int(self.length.total_seconds()), 1)
-
-    def _open(self, count: int) -> None:
-        cache.set(self.key, count, timeout=self._seconds())
-        cache.set(self._start_key(), timezone.now(), timeout=self._seconds())
-
-    def take(self) -> int:
-        """Count one event atomically; returns the count including it."""
-        if self._stale():
-            self.clear()
-        if cache.add(self.key, 1, timeout=self._seconds()):
-            cache.set(self._start_key(), timezone.now(), timeout=self._seconds())
-            return 1
-        try:
-            return cache.incr(self.key)
-        except ValueError:  # expired between add and incr: a new window
-            self._open(1)
-            return 1
-
-    def give_back(self) -> None:
-        with contextlib.suppress(ValueError):  # the window expired meanwhile
-            cache.decr(self.key)
-
-    def full(self) -> Decision:
-        started = cache.get(self._start_key())
-        retry_at = (started or timezone.now()) + self.length
-        return Decision(allowed=False, retry_at=retry_at, reason=self.reason)
-
-    def claim(self) -> bool:
-        """For a one-event window (a cooldown): take it if free, atomically."""
-        if self._stale():
-            self.clear()
-        if cache.add(self.key, 1, timeout=self._seconds()):
-            cache.set(self._start_key(), timezone.now(), timeout=self._seconds())
-            return True
-        return False
-
-    def restart(self) -> None:
-        self._open(1)
-
-    def clear(self) -> None:
-        cache.delete_many([self.key, self._start_key()])
 
 
 class Purpose(StrEnum):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from twofactor import dev, views
+from twofactor import views
 
 app_name = "twofactor"
 
@@ -14,5 +14,4 @@ urlpatterns = [
     path("2fa/enable/resend/", views.enable_resend, name="enable_resend"),
     path("2fa/enable/cancel/", views.enable_cancel, name="enable_cancel"),
     path("2fa/disable/", views.disable, name="disable"),
-    path("dev/outbox/", dev.outbox, name="dev_outbox"),
 ]

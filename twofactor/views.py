@@ -19,12 +19,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.middleware import HtmxDetails
 
+from core.client import client_ip
+from core.decorators import second_factor_exempt, signed_in_required
+from core.responses import redirect_to
 from twofactor import flows, session, throttles
 from twofactor.backends import Channel
-from twofactor.decorators import signed_in_required, twofactor_exempt
 from twofactor.forms import CodeForm, DisableForm, PhoneForm
 from twofactor.models import PhoneDevice, mask_number
-from twofactor.responses import redirect_to
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -82,7 +83,7 @@ def _render_verify(request: HtmxHttpRequest, context: dict, status: int = 200) -
     return render(request, template, context, status=status)
 
 
-@twofactor_exempt
+@second_factor_exempt
 @require_http_methods(["GET", "POST"])  # not HEAD: showing the page sends a code
 @never_cache
 @vary_on_headers("HX-Request")
@@ -108,7 +109,7 @@ def verify(request: HtmxHttpRequest) -> HttpResponse:
     return _render_verify(request, _verify_context(request, form=CodeForm(), outcome=outcome))
 
 
-@twofactor_exempt
+@second_factor_exempt
 @never_cache
 @vary_on_headers("HX-Request")
 @require_POST
@@ -123,7 +124,7 @@ def verify_resend(request: HtmxHttpRequest) -> HttpResponse:
     )
 
 
-@twofactor_exempt
+@second_factor_exempt
 @require_POST
 def verify_cancel(request: HtmxHttpRequest) -> HttpResponse:
     logout(request)
@@ -177,7 +178,7 @@ def _phone_form(request: HtmxHttpRequest, data=None) -> PhoneForm:
     has_device = PhoneDevice.objects.confirmed().filter(user_id=request.user.pk).exists()
     if not has_device:
         return PhoneForm(data)
-    return PhoneForm(data, user=request.user, ip=flows.client_ip(request))
+    return PhoneForm(data, user=request.user, ip=client_ip(request))
 
 
 @signed_in_required
@@ -274,7 +275,7 @@ def disable(request: HtmxHttpRequest) -> HttpResponse:
     if not PhoneDevice.objects.filter(user_id=request.user.pk).exists():
         return _done(request, _("Two-factor authentication is already off."))
     if request.method == "POST":
-        form = DisableForm(request.POST, user=request.user, ip=flows.client_ip(request))
+        form = DisableForm(request.POST, user=request.user, ip=client_ip(request))
         if form.is_valid():
             flows.disable(request=request)
             return _done(request, _("Two-factor authentication is off."))

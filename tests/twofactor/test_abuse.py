@@ -5,8 +5,8 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from core.client import client_ip
 from twofactor.backends import locmem
-from twofactor.flows import client_ip
 from twofactor.models import PhoneDevice
 
 NUMBER_NATIONAL = "2015550123"
@@ -101,7 +101,7 @@ def test_enrolment_sends_to_one_number_are_limited_across_accounts(user_factory,
     ],
 )
 def test_client_ip(settings, proxies, remote, forwarded, expected):
-    settings.TWOFACTOR_TRUSTED_PROXIES = proxies
+    settings.TRUSTED_PROXIES = proxies
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
 

@@ -20,7 +20,7 @@ def test_outbox_lists_codes_and_emails_with_debug_on(client: Client, capsys):
     with override_settings(**OUTBOX_SETTINGS):
         ConsoleVerifyBackend().start(to="+12015550123", channel=Channel.SMS)
         mail.send_mail("Reset your password", "the body", "from@example.com", ["a@example.com"])
-        response = client.get(reverse("twofactor:dev_outbox"))
+        response = client.get(reverse("dev_outbox"))
     html = response.content.decode()
     assert response.status_code == 200
     printed = capsys.readouterr().out
@@ -35,7 +35,7 @@ def test_outbox_lists_codes_and_emails_with_debug_on(client: Client, capsys):
 @pytest.mark.django_db
 def test_outbox_is_not_found_with_debug_off(client: Client):
     ConsoleVerifyBackend().start(to="+12015550123", channel=Channel.SMS)
-    response = client.get(reverse("twofactor:dev_outbox"))
+    response = client.get(reverse("dev_outbox"))
     assert response.status_code == 404
     assert b"+12015550123" not in response.content
 
@@ -51,7 +51,7 @@ def test_outbox_is_reachable_while_half_signed_in_with_debug_on(client: Client, 
     client.post(reverse("login"), {"username": user.username, "password": password})
     with override_settings(**OUTBOX_SETTINGS):
         assert client.get(reverse("index")).status_code == 302  # gated
-        response = client.get(reverse("twofactor:dev_outbox"))
+        response = client.get(reverse("dev_outbox"))
     assert response.status_code == 200
 
 
@@ -59,6 +59,6 @@ def test_outbox_is_reachable_while_half_signed_in_with_debug_on(client: Client, 
 def test_outbox_is_only_for_this_machine_even_with_debug_on():
     ConsoleVerifyBackend().start(to="+12015550123", channel=Channel.SMS)
     with override_settings(**OUTBOX_SETTINGS):
-        response = Client(REMOTE_ADDR="203.0.113.5").get(reverse("twofactor:dev_outbox"))
+        response = Client(REMOTE_ADDR="203.0.113.5").get(reverse("dev_outbox"))
     assert response.status_code == 404
     assert b"+12015550123" not in response.content

@@ -9,14 +9,13 @@ where a message goes (`console` prints it, `locmem` keeps it in an outbox).
 State lives in this process (a dict behind a lock), so it is for one
 development server or the test suite, never production (check twofactor.E002).
 
-`recent_messages()` lists the last `RECENT_MESSAGES_MAX` messages sent by any
-local backend, newest first, for the /dev/outbox/ page.
+`recent_messages()` lists the last messages sent by any local backend, newest
+first, for the /dev/outbox/ page (kept in `core.outbox`).
 """
 
 import re
 import secrets
 import threading
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -25,6 +24,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext
 
+from core import outbox
 from twofactor.backends.base import (
     Channel,
     CheckResult,
@@ -38,7 +38,7 @@ CODE_LENGTH = 6
 VALIDITY = timedelta(minutes=10)
 MAX_SENDS = 5
 MAX_CHECKS = 5
-RECENT_MESSAGES_MAX = 50
+RECENT_MESSAGES_MAX = outbox.MAX_ITEMS
 
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
 
@@ -70,20 +70,19 @@ class _Verification:
 
 _lock = threading.Lock()
 _verifications: dict[str, _Verification] = {}  # keyed by the E.164 number
-_recent: deque[VerifyMessage] = deque(maxlen=RECENT_MESSAGES_MAX)
 
 
 def recent_messages() -> list[VerifyMessage]:
-    """The last messages sent by any local backend in this process, newest first."""
-    with _lock:
-        return list(reversed(_recent))
+    """The last messages sent by any local backend, newest first (the
+    development outbox, `core.outbox`)."""
+    return outbox.recent(outbox.CODES)
 
 
 def reset() -> None:
     """Forget every verification and recent message (tests call this around each test)."""
     with _lock:
         _verifications.clear()
-        _recent.clear()
+    outbox.clear(outbox.CODES)
 
 
 def is_e164(number: str) -> bool:
@@ -138,7 +137,7 @@ class LocalVerifyBackend(VerifyBackend):
                 body=message_body(code=verification.code),
                 sent_at=now,
             )
-            _recent.append(message)
+        outbox.record(outbox.CODES, message)
         self.deliver(message=message)
         return SendResult(status=SendStatus.SENT, sid=verification.sid)
 

@@ -1,18 +1,31 @@
+"""View decorators both apps use.
+
+`second_factor_exempt` only sets an attribute, like Django's
+`login_not_required`; the two-factor gate (twofactor/middleware.py) reads it.
+Keeping it here lets `accounts` mark its sign-out view without importing
+`twofactor`.
+"""
+
 from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import resolve_url
 
-from twofactor.responses import redirect_to
+from core.responses import redirect_to
+
+EXEMPT_ATTRIBUTE = "second_factor_exempt"
 
 
-def twofactor_exempt(view_func: Callable) -> Callable:
+def second_factor_exempt(view_func: Callable) -> Callable:
     """Let a half-signed-in session reach this view (the code page, resend,
-    cancel, sign out). Like Django's `login_not_required`, it only sets an
-    attribute that the middleware reads."""
-    view_func.twofactor_exempt = True
+    cancel, sign out)."""
+    setattr(view_func, EXEMPT_ATTRIBUTE, True)
     return view_func
+
+
+def is_second_factor_exempt(view_func: Callable) -> bool:
+    return getattr(view_func, EXEMPT_ATTRIBUTE, False)
 
 
 def signed_in_required(view_func: Callable) -> Callable:

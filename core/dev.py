@@ -6,24 +6,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from accounts import mail
-from twofactor.decorators import twofactor_exempt
+from core import outbox
+from core.decorators import second_factor_exempt
 
 
-@twofactor_exempt
+@second_factor_exempt
 @never_cache
-def outbox(request: HttpRequest) -> HttpResponse:
+def outbox_view(request: HttpRequest) -> HttpResponse:
     # SECURITY: never in production, whatever the backend; and even with DEBUG
     # on (a staging site, say) only for this machine: it lists everyone's codes.
     if not settings.DEBUG or request.META.get("REMOTE_ADDR") not in settings.INTERNAL_IPS:
         raise Http404
-    from twofactor.backends import local
-
     return render(
         request,
-        "twofactor/dev_outbox.html",
-        {
-            "codes": local.recent_messages(),
-            "emails": list(reversed(list(mail.recent_messages))),
-        },
+        "dev/outbox.html",
+        {"codes": outbox.recent(outbox.CODES), "emails": outbox.recent(outbox.EMAILS)},
     )

@@ -1,3 +1,5 @@
+"""Redirects that know htmx."""
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django_htmx.http import HttpResponseClientRedirect
 
