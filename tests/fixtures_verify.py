@@ -34,8 +34,13 @@ FAKE_TIMEOUT = 1.0
 PRISM_START_TIMEOUT = 60.0
 
 
+# Twilio's OpenAPI description of Verify v2, vendored with its licence and origin
+# (tests/contract/twilio/README.md), so the contract tier runs on any clone.
+OPENAPI_DIR = Path(__file__).resolve().parent / "contract" / "twilio"
+
+
 def openapi_path() -> Path:
-    return Path(django_settings.BASE_DIR).parent / "shared" / "twilio" / "twilio_verify_v2.json"
+    return OPENAPI_DIR / "twilio_verify_v2.json"
 
 
 def aim_twilio_backend(settings, *, url: str, timeout: float) -> None:
@@ -140,10 +145,10 @@ class PrismServer:
         return data.decode("utf-8", errors="replace")
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str, *, fix: str = "`make test` installs it (npm ci)") -> None:
     if os.environ.get("CI"):
         pytest.fail(f"Prism contract tests cannot run on CI: {reason}")
-    pytest.skip(f"Prism contract tests skipped: {reason} (run `npm ci`; CI fails instead)")
+    pytest.skip(f"Prism contract tests skipped: {reason}; {fix} (on CI this fails instead)")
 
 
 def _wait_for_port(*, port: int, process: subprocess.Popen, timeout: float) -> bool:
@@ -164,12 +169,13 @@ def prism(tmp_path_factory) -> Iterator[PrismServer]:
     base_dir = Path(django_settings.BASE_DIR)
     binary = base_dir / "node_modules" / ".bin" / "prism"
     spec = openapi_path()
+    if shutil.which("node") is None:
+        _unavailable("node is not on PATH", fix="install Node.js and npm, then `make test`")
     if not binary.exists():
         _unavailable(f"{binary} is missing")
-    if shutil.which("node") is None:
-        _unavailable("node is not on PATH")
     if not spec.exists():
-        _unavailable(f"{spec} is missing")
+        # Part of the repository: missing means a damaged checkout, never a skip.
+        pytest.fail(f"{spec} is missing: restore it with `git checkout -- {spec.parent}`")
     port = free_port()
     log_path = tmp_path_factory.mktemp("prism") / "prism.log"
     with log_path.open("wb") as log:

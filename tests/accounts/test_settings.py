@@ -91,3 +91,34 @@ def test_production_values_from_the_environment():
         "True",
         "whitenoise.storage.CompressedManifestStaticFilesStorage",
     ]
+
+
+def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        # DEBUG and SECRET_KEY empty: set, so a developer's .env can't fill them in.
+        env={**base, "DEBUG": "", "SECRET_KEY": "", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_manage_py_without_debug_or_secret_key_says_what_to_set_in_one_line():
+    for command in ("check", "twofactor_status", "migrate"):
+        result = _manage(command, env={})
+        assert result.returncode == 1, (command, result.stderr)
+        assert "Traceback" not in result.stderr, result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("manage.py: SECRET_KEY must be set when DEBUG is off")
+        assert "DEBUG=1" in lines[0]
+        assert result.stdout == ""
+
+
+def test_manage_py_with_debug_on_runs():
+    result = _manage("check", env={"DEBUG": "1"})
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
