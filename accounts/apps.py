@@ -1,3 +1,5 @@
+"""The accounts app."""
+
 from django.apps import AppConfig
 
 
@@ -6,4 +8,5 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accounts import checks  # noqa: F401  (registers the system checks)
+        # Registers the system checks and the sign-in receiver.
+        from accounts import checks, session_limits  # noqa: F401

@@ -1,13 +1,21 @@
+"""Sign-in by username or email address."""
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Q
+
+from accounts.models import looks_like_email
 
 # The longest an email address can be (and more than any username).
 MAX_LOGIN_LENGTH = 254
 
 
 class UsernameOrEmailBackend(ModelBackend):
-    """Sign in with the username or the email address (either case)."""
+    """Sign in with the username or the email address (either case).
+
+    A login with an "@" is an email address and matches emails only; one
+    without matches usernames only. Usernames can't contain "@", so no login
+    can match two accounts.
+    """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
@@ -19,13 +27,14 @@ class UsernameOrEmailBackend(ModelBackend):
             # admin's login form doesn't limit its length.
             User().set_password(password)
             return None
-        users = list(
-            User._default_manager.filter(Q(username__iexact=username) | Q(email__iexact=username))[
-                :2
-            ]
-        )
-        # An exact username match wins over an email match.
-        user = next((u for u in users if u.username == username), users[0] if users else None)
+        # SECURITY: an email-shaped login never matches a username (older
+        # accounts may still have one with "@"), so nobody can take over
+        # another person's email sign-in by picking it as a username.
+        field = "email__iexact" if looks_like_email(username) else "username__iexact"
+        matches = list(User._default_manager.filter(**{field: username})[:2])
+        # Two usernames equal but for case can only predate the case check: the
+        # exact one wins.
+        user = next((u for u in matches if u.username == username), matches[0] if matches else None)
         if user is None:
             # Run the hasher anyway so that unknown users take as long as known ones.
             User().set_password(password)

@@ -32,4 +32,39 @@ class AppSettings:
         return timedelta(seconds=int(getattr(settings, "ACCOUNTS_LAST_SEEN_RESOLUTION", 300)))
 
 
+    # Session lifetimes (accounts/session_limits.py)
+    @property
+    def SESSION_IDLE_TIMEOUT(self) -> timedelta:
+        """A session not remembered is signed out after this long without a
+        request (NIST 800-63B-4 AAL2: one hour)."""
+        return timedelta(seconds=int(getattr(settings, "ACCOUNTS_SESSION_IDLE_TIMEOUT", 3600)))
+
+    @property
+    def SESSION_MAX_AGE(self) -> timedelta:
+        """A session not remembered is signed out this long after its sign-in,
+        however active (NIST 800-63B-4 AAL2: 24 hours). A remembered one keeps
+        the password step for SESSION_COOKIE_AGE; its two-factor mark is what
+        this age limits."""
+        return timedelta(seconds=int(getattr(settings, "ACCOUNTS_SESSION_MAX_AGE", 24 * 3600)))
+
+    @property
+    def REMEMBERED_MAX_AGE(self) -> timedelta:
+        """How long "Remember me" keeps the password step: SESSION_COOKIE_AGE."""
+        return timedelta(seconds=int(settings.SESSION_COOKIE_AGE))
+
+    # Response headers (accounts/headers.py)
+    @property
+    def PERMISSIONS_POLICY(self) -> str:
+        """The Permissions-Policy header on every response: the site uses none
+        of these browser features, so no page (or injected script) may."""
+        return getattr(
+            settings,
+            "ACCOUNTS_PERMISSIONS_POLICY",
+            "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+            "magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), "
+            "screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=(), "
+            "browsing-topics=(), interest-cohort=()",
+        )
+
+
 app_settings = AppSettings()

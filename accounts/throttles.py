@@ -9,10 +9,16 @@ Two fixed windows in the cache (Redis in production), built on
 - per client address, whatever the login: one address trying many accounts.
 
 Settings (accounts/conf.py) are read when used, so `override_settings` works in tests.
+
+A completed password reset lifts an account's lockout (`lift_for_account`):
+the per-login windows are keyed by a generation number per login, which the
+reset moves on, so every address's count for that account starts again.
 """
 
 import hashlib
 import logging
+
+from django.core.cache import cache
 
 from accounts.conf import app_settings
 from core.ratelimit import ALLOWED, Decision, Window
@@ -35,9 +41,33 @@ def _login_key(login: str) -> str:
     return hashlib.sha256(normalise(login).encode()).hexdigest()
 
 
+def _generation_key(login: str) -> str:
+    return f"accounts:login-failures:generation:{_login_key(login)}"
+
+
+def _generation(login: str) -> int:
+    return int(cache.get(_generation_key(login)) or 0)
+
+
+def lift_for_account(user) -> None:
+    """The account's owner proved themselves (a completed password reset):
+    the failed sign-ins counted against its username and email, from every
+    address, no longer count."""
+    for login in {user.get_username(), user.email}:
+        if not login:
+            continue
+        key = _generation_key(login)
+        # SECURITY: a new generation orphans every address's window for this
+        # login at once (they expire on their own). It never expires itself:
+        # falling back to an older generation could revive or reset a count.
+        cache.add(key, 0, timeout=None)
+        cache.incr(key)
+    logger.info("sign-in lockout lifted for user %s after a password reset", user.pk)
+
+
 def _login_window(login: str, ip: str | None) -> Window:
     return Window(
-        f"accounts:login-failures:login:{_login_key(login)}:{ip or '-'}",
+        f"accounts:login-failures:login:{_login_key(login)}:{_generation(login)}:{ip or '-'}",
         app_settings.LOGIN_FAILURE_LIMIT,
         app_settings.LOGIN_FAILURE_WINDOW,
         TOO_MANY_FAILURES,

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import CreateView, UpdateView
 
+from accounts import notify, session_limits, throttles
 from accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -60,12 +61,11 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        # Unchecked: the session ends when the browser closes. Checked: it
-        # lasts SESSION_COOKIE_AGE.
+        # Unchecked: the cookie ends when the browser closes and the server ends
+        # the session after ACCOUNTS_SESSION_IDLE_TIMEOUT / _MAX_AGE (the sign-in
+        # receiver set that up). Checked: the password step lasts SESSION_COOKIE_AGE.
         if form.cleaned_data.get("remember_me"):
-            self.request.session.set_expiry(settings.SESSION_COOKIE_AGE)
-        else:
-            self.request.session.set_expiry(0)
+            session_limits.remember(self.request)
         return response
 
     def form_invalid(self, form):
@@ -83,6 +83,9 @@ class LogoutView(auth_views.LogoutView):
         response = super().post(request, *args, **kwargs)
         if was_signed_in:
             messages.info(request, _("You have been signed out."))
+            # SECURITY: the browser drops what it cached or stored for the site
+            # while signed in (the session cookie is already gone).
+            response.headers["Clear-Site-Data"] = '"cache", "storage"'
         return response
 
 
@@ -90,6 +93,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = PasswordChangeForm
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        notify.password_changed(user=form.user, change=notify.Change.PASSWORD_CHANGED)
+        return response
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
@@ -136,6 +144,14 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
     post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # SECURITY: whoever holds the emailed link is the owner: the failed
+        # sign-in lockout no longer stands between them and their account.
+        throttles.lift_for_account(form.user)
+        notify.password_changed(user=form.user, change=notify.Change.PASSWORD_RESET)
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

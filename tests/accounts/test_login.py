@@ -3,6 +3,8 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.urls import reverse
 
+from accounts.models import User
+
 URL = "/accounts/login/"
 INVALID = "That username or email and password don&#x27;t match an account."
 
@@ -25,11 +27,18 @@ def test_sign_in_by_username_or_email_in_any_case(client, user, password, login)
 
 
 @pytest.mark.django_db
-def test_an_exact_username_wins_over_someone_elses_email(client, user_factory, password):
-    # Usernames may contain "@": bob's username is carol's address.
-    bob = user_factory(username="carol@example.com", email="bob@example.com")
-    user_factory(username="carol", email="carol@example.com", password="carols-own-passphrase")
+def test_an_email_shaped_login_matches_emails_only(client, user_factory, password):
+    # An account from before usernames were refused an "@": bob's username is
+    # carol's address. Signing in with it is carol's email sign-in, never bob's.
+    bob = User.objects.create_user("carol@example.com", "bob@example.com", password)
+    carol = user_factory(username="carol", email="carol@example.com", password="carols-own-pass")
     client.post(URL, {"username": "carol@example.com", "password": password})
+    assert signed_in_as(client) is None
+    client.post(URL, {"username": "Carol@Example.com", "password": "carols-own-pass"})
+    assert signed_in_as(client) == str(carol.pk)
+    client.logout()
+    # bob still signs in, by his own email.
+    client.post(URL, {"username": "bob@example.com", "password": password})
     assert signed_in_as(client) == str(bob.pk)
 
 

@@ -167,3 +167,55 @@ def test_password_change_refuses_a_mismatch(client_logged_in, user, password):
     assert response.status_code == 200
     assert "new_password2" in response.context["form"].errors
     assert User.objects.get(pk=user.pk).check_password(password)
+
+
+@pytest.mark.django_db
+def test_a_password_change_emails_the_owner(client_logged_in, user, password, mailoutbox):
+    client_logged_in.post(
+        "/accounts/password_change/",
+        {"old_password": password, "new_password1": NEW, "new_password2": NEW},
+    )
+    [message] = mailoutbox
+    assert message.to == ["alice@example.com"]
+    assert message.subject == "Your password was changed · Accounts"
+    assert "The password of your account on Accounts was just changed." in message.body
+    assert "If you didn't make this change" in message.body
+    [(html, _)] = message.alternatives
+    assert "was just changed" in html
+    assert NEW not in message.body and NEW not in html
+
+
+@pytest.mark.django_db
+def test_a_refused_password_change_emails_nobody(client_logged_in, user, mailoutbox):
+    client_logged_in.post(
+        "/accounts/password_change/",
+        {"old_password": "wrong", "new_password1": NEW, "new_password2": NEW},
+    )
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_a_completed_reset_emails_the_owner(client, user, mailoutbox):
+    client.post("/accounts/password_reset/", {"email": "alice@example.com"})
+    form_page = client.get(reset_link(mailoutbox[0]), follow=True)
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW})
+    assert len(mailoutbox) == 2
+    notice = mailoutbox[1]
+    assert notice.to == ["alice@example.com"]
+    assert notice.subject == "Your password was reset · Accounts"
+    assert "was just reset through the link we emailed" in notice.body
+
+
+@pytest.mark.django_db
+def test_a_mail_outage_does_not_undo_the_change(client_logged_in, user, password, monkeypatch):
+    def broken(self, *args, **kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", broken)
+    response = client_logged_in.post(
+        "/accounts/password_change/",
+        {"old_password": password, "new_password1": NEW, "new_password2": NEW},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(NEW)

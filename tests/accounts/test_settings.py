@@ -122,3 +122,17 @@ def test_manage_py_with_debug_on_runs():
     result = _manage("check", env={"DEBUG": "1"})
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_hsts_subdomains_and_preload_come_from_the_environment():
+    base = {"SECRET_KEY": "x" * 50, "SECURE_HSTS_SECONDS": "31536000"}
+    on = settings_in_subprocess(
+        {**base, "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1", "SECURE_HSTS_PRELOAD": "true"},
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)",
+    )
+    assert on.returncode == 0, on.stderr
+    assert on.stdout.split() == ["31536000", "True", "True"]
+    off = settings_in_subprocess(
+        base, "print(s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)"
+    )
+    assert off.stdout.split() == ["False", "False"]
