@@ -142,12 +142,14 @@ SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 3600)))
-# Failed sign-in limits; defaults and meaning in accounts/conf.py, set here
-# only when the environment says.
+# Failed sign-in limits and session lifetimes; defaults and meaning in
+# accounts/conf.py, set here only when the environment says.
 for _name in (
     "ACCOUNTS_LOGIN_FAILURE_LIMIT",
     "ACCOUNTS_LOGIN_FAILURE_IP_LIMIT",
     "ACCOUNTS_LOGIN_FAILURE_WINDOW",
+    "ACCOUNTS_SESSION_IDLE_TIMEOUT",
+    "ACCOUNTS_SESSION_MAX_AGE",
 ):
     if os.environ.get(_name):
         globals()[_name] = int(os.environ[_name])
