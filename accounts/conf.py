@@ -31,7 +31,6 @@ class AppSettings:
         """`last_seen` is informational: written at most this often."""
         return timedelta(seconds=int(getattr(settings, "ACCOUNTS_LAST_SEEN_RESOLUTION", 300)))
 
-
     # Session lifetimes (accounts/session_limits.py)
     @property
     def SESSION_IDLE_TIMEOUT(self) -> timedelta:
