@@ -20,14 +20,14 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.conf import app_settings
+from core.responses import redirect_to
 
 SIGNED_IN_AT = "accounts_signed_in_at"
 ACTIVE_AT = "accounts_active_at"
@@ -120,11 +120,9 @@ class SessionLimitsMiddleware:
             # lifetime says (a browser may keep a "session" cookie for weeks).
             logout(request)
             messages.info(request, reason)
-            if getattr(request, "htmx", False):
-                return HttpResponseClientRedirect(resolve_url("login"))
-            if request.method == "GET":
+            if request.method == "GET" and not getattr(request, "htmx", False):
                 return redirect_to_login(request.get_full_path())
-            return HttpResponseRedirect(resolve_url("login"))
+            return redirect_to(request, resolve_url("login"))
         active = _read(request, ACTIVE_AT) or now
         request._accounts_idle = max(now - active, timedelta(0))
         if now - active >= ACTIVITY_RESOLUTION:
