@@ -140,6 +140,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # "Remember me" keeps the session this long; unchecked, it ends with the browser.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 24 * 3600)))
 SESSION_COOKIE_HTTPONLY = True
+# Scripts never read the CSRF token from its cookie: htmx sends it from
+# hx-headers on <body>, forms from {% csrf_token %}.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(3 * 3600)))
 # Failed sign-in limits and session lifetimes; defaults and meaning in
@@ -252,6 +255,14 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = (
         ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
     )
+    # The __Host- prefix: the browser takes these cookies only over HTTPS, for
+    # this host alone (no Domain) and the whole site (Path=/), so neither a
+    # subdomain nor a plain-HTTP page can set or shadow them. Only with Secure:
+    # without it the browser would drop them.
+    if SESSION_COOKIE_SECURE:
+        SESSION_COOKIE_NAME = "__Host-sessionid"
+    if CSRF_COOKIE_SECURE:
+        CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 LOGGING = {
     "version": 1,

@@ -19,6 +19,10 @@ STORAGES = {
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# Plain names: the live-server tests speak plain HTTP, where a browser refuses
+# __Host- cookies (tests/test_deploy_checks.py checks the production names).
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
 SECURE_SSL_REDIRECT = False
 # Serve static files from the finders; there is no collectstatic in tests.
 WHITENOISE_USE_FINDERS = True

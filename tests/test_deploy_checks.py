@@ -1,0 +1,151 @@
+"""`manage.py check --deploy --fail-level WARNING` passes with DEBUG off and the
+production values that .env.example documents, and the site's own security
+checks report each control that is switched off."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.checks import run_checks
+from django.test import override_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTED = re.compile(r"^# production: ([A-Z0-9_]+)=(\S*)$", re.M)
+# What every production needs beside the HTTPS values (documented above them).
+BASE = {
+    "DEBUG": "",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "accounts.example.com",
+    "EMAIL_HOST": "smtp.example.com",
+    "TWOFACTOR_VERIFY_BACKEND": "twofactor.backends.twilio.TwilioVerifyBackend",
+    "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+    "TWILIO_AUTH_TOKEN": "token",
+    "TWILIO_VERIFY_SERVICE_SID": "VA" + "0" * 32,
+    "DATABASE_URL": "",
+    "REDIS_URL": "",
+}
+
+
+def documented_production() -> dict[str, str]:
+    return dict(DOCUMENTED.findall((ROOT / ".env.example").read_text()))
+
+
+def check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**base, "DJANGO_SETTINGS_MODULE": "project.settings", **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_env_example_documents_the_production_values():
+    assert documented_production() == {
+        "SECURE_SSL_REDIRECT": "1",
+        "SECURE_HSTS_SECONDS": "31536000",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+        "SECURE_HSTS_PRELOAD": "1",
+        "BEHIND_TLS_PROXY": "1",
+    }
+
+
+def test_the_documented_production_passes_check_deploy_at_warning_level():
+    result = check_deploy({**BASE, **documented_production()})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_without_the_https_values_check_deploy_fails_and_names_them():
+    result = check_deploy(BASE)
+    assert result.returncode != 0
+    for check_id in ("security.W004", "security.W008"):
+        assert check_id in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(
+    "variable, check_id",
+    [
+        ("SECURE_HSTS_INCLUDE_SUBDOMAINS", "security.W005"),
+        ("SECURE_HSTS_PRELOAD", "security.W021"),
+        ("SESSION_COOKIE_SECURE", "accounts.W010"),
+        ("CSRF_COOKIE_SECURE", "accounts.W011"),
+    ],
+)
+def test_each_documented_value_matters(variable, check_id):
+    env = {**BASE, **documented_production(), variable: "0"}
+    result = check_deploy(env)
+    assert result.returncode != 0
+    assert check_id in result.stderr, result.stderr
+
+
+def test_production_cookies_are_host_prefixed_httponly_and_secure():
+    code = (
+        "import project.settings as s; print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME,"
+        " s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY,"
+        " s.CSRF_COOKIE_HTTPONLY)"
+    )
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env={**base, **BASE, **documented_production(), "PYTHONPATH": str(ROOT)},
+        cwd="/",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "__Host-sessionid",
+        "__Host-csrftoken",
+        "True",
+        "True",
+        "True",
+        "True",
+    ]
+
+
+def ids(**kwargs) -> set[str]:
+    return {message.id for message in run_checks(include_deployment_checks=True, **kwargs)}
+
+
+@override_settings(CSRF_COOKIE_HTTPONLY=False)
+def test_a_csrf_cookie_readable_by_scripts_is_reported():
+    assert "accounts.W012" in ids()
+
+
+@override_settings(ACCOUNTS_PERMISSIONS_POLICY="")
+def test_no_permissions_policy_is_reported():
+    assert "accounts.W013" in ids()
+
+
+@override_settings(SESSION_COOKIE_NAME="__Host-sessionid", SESSION_COOKIE_SECURE=False)
+def test_a_host_prefixed_cookie_the_browser_would_drop_is_an_error():
+    assert "accounts.E010" in {m.id for m in run_checks()}
+
+
+@override_settings(
+    SESSION_COOKIE_NAME="__Host-sessionid",
+    SESSION_COOKIE_SECURE=True,
+    SESSION_COOKIE_DOMAIN=".example.com",
+)
+def test_a_host_prefixed_cookie_with_a_domain_is_an_error():
+    assert "accounts.E010" in {m.id for m in run_checks()}
+
+
+def test_a_missing_security_middleware_is_reported(settings):
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if m != "accounts.session_limits.SessionLimitsMiddleware"
+    ]
+    assert "accounts.W014" in {m.id for m in run_checks()}
+
+
+def test_the_test_settings_raise_none_of_these():
+    # So the checks above fail because of their override, not of the suite's settings.
+    assert not {"accounts.E010", "accounts.W012", "accounts.W013", "accounts.W014"} & ids()
