@@ -1,4 +1,5 @@
-# Two commands are all the set-up there is: `make run` and `make test`.
+# Two commands are all the set-up there is: `make run` and `make test`;
+# `make serve` runs the site the way production does.
 # Both are idempotent: requirements are reinstalled only when they change.
 
 PYTHON ?= python3
@@ -11,7 +12,7 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-pg test-fast lint check bench fake-verify superuser clean
+.PHONY: run serve test test-pg test-fast lint check bench fake-verify superuser clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,16 @@ $(NODE_STAMP): package.json package-lock.json
 run: $(STAMP_RUN)
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## Serve the site as production does: DEBUG off, static files collected (hashed,
+## gzip and brotli), migrations applied, gunicorn from gunicorn.conf.py.
+## Needs SECRET_KEY, ALLOWED_HOSTS, EMAIL_HOST and the TWILIO_* settings (see README).
+serve: export DEBUG =
+serve: export TWOFACTOR_VERIFY_BACKEND ?= twofactor.backends.twilio.TwilioVerifyBackend
+serve: $(STAMP_RUN)
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	$(PY) manage.py migrate --no-input
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT)
 
 ## The whole suite, with the system checks, the migration check and ruff.
 test: $(STAMP_DEV) $(NODE_STAMP)

@@ -103,10 +103,17 @@ WSGI_APPLICATION = "project.wsgi.application"
 
 # DATABASE_URL: an SQLite file by default; any dj-database-url URL works
 # (postgres://user@host:5432/name).
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        DATABASE_URL,
+        # Opening a PostgreSQL connection costs a round trip and authentication
+        # on every request; keep it (checked before reuse) unless told otherwise.
+        conn_max_age=int(
+            os.environ.get("DATABASE_CONN_MAX_AGE")
+            or (0 if DATABASE_URL.startswith("sqlite") else 600)
+        ),
+        conn_health_checks=True,
     )
 }
 
@@ -168,16 +175,15 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+# Always the production storage: `collectstatic` then writes the manifest and
+# the gzip and brotli copies whatever DEBUG says (with DEBUG on, `{% static %}`
+# names the plain files and needs no manifest). A DEBUG-only storage here once
+# meant a `collectstatic` run with DEBUG=1 left no manifest, and the production
+# server answered 500 on every page.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
