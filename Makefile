@@ -73,7 +73,7 @@ bench: $(STAMP_DEV)
 
 ## A stateful Twilio Verify fake on 127.0.0.1:4011 (see README).
 fake-verify: $(STAMP_DEV)
-	$(PY) -m twofactor.testing.fake_verify --port 4011
+	$(PY) -m twofactor.factors.sms.testing.fake_verify --port 4011
 
 superuser: $(STAMP_RUN)
 	DEBUG=1 $(PY) manage.py createsuperuser

@@ -12,7 +12,7 @@ from project.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-TWOFACTOR_VERIFY_BACKEND = "twofactor.backends.locmem.LocmemVerifyBackend"
+TWOFACTOR_VERIFY_BACKEND = "twofactor.factors.sms.backends.locmem.LocmemVerifyBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

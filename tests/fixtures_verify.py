@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
-from twofactor.testing.fake_verify import FakeVerifyControl, FakeVerifyServer, free_port
+from twofactor.factors.sms.testing.fake_verify import FakeVerifyControl, FakeVerifyServer, free_port
 
-TWILIO_BACKEND = "twofactor.backends.twilio.TwilioVerifyBackend"
+TWILIO_BACKEND = "twofactor.factors.sms.backends.twilio.TwilioVerifyBackend"
 TEST_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
 TEST_SERVICE_SID = "VA" + "fedcba9876543210" * 2
 TEST_AUTH_TOKEN = "test-auth-token-not-a-secret"
@@ -54,7 +54,7 @@ def aim_twilio_backend(settings, *, url: str, timeout: float) -> None:
 
 @pytest.fixture(autouse=True)
 def _reset_local_verify() -> Iterator[None]:
-    from twofactor.backends import locmem
+    from twofactor.factors.sms.backends import locmem
 
     locmem.reset()
     yield

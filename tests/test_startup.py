@@ -14,7 +14,7 @@ PRODUCTION = {
     "DEBUG": "",
     "ALLOWED_HOSTS": "example.com",
     "EMAIL_HOST": "smtp.example.com",
-    "TWOFACTOR_VERIFY_BACKEND": "twofactor.backends.twilio.TwilioVerifyBackend",
+    "TWOFACTOR_VERIFY_BACKEND": "twofactor.factors.sms.backends.twilio.TwilioVerifyBackend",
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
     "TWILIO_AUTH_TOKEN": "token",
     "TWILIO_VERIFY_SERVICE_SID": "VA" + "0" * 32,
@@ -45,7 +45,8 @@ def test_a_production_configuration_starts(module):
 @pytest.mark.parametrize("module", ["project.wsgi", "project.asgi"])
 def test_the_console_sms_backend_in_production_refuses_to_start(module):
     result = _load(
-        module, TWOFACTOR_VERIFY_BACKEND="twofactor.backends.console.ConsoleVerifyBackend"
+        module,
+        TWOFACTOR_VERIFY_BACKEND="twofactor.factors.sms.backends.console.ConsoleVerifyBackend",
     )
     assert result.returncode != 0
     assert "Refusing to serve" in result.stderr

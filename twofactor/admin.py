@@ -1,18 +1,26 @@
-"""Admin: the device on the user page and as its own list, a two-factor column
-and filter on the user list, and "Reset two-factor authentication"."""
+"""Admin: each user's factors on their page (never a secret) and as their own
+list, a two-factor column and filter on the user list, and "Reset two-factor
+authentication" (every factor, recovery codes and trusted browsers)."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.admin import UserAdmin
-from twofactor import flows
-from twofactor.models import PhoneDevice
+from twofactor import factors, flows
+from twofactor.models import SECOND_FACTOR_KINDS, Factor
 
 User = get_user_model()
+
+
+def describe(factor: Factor) -> str:
+    """What staff may see of a factor: a masked number, "app", how many
+    recovery codes are left. Never a secret."""
+    return str(factors.get(factor.kind).describe(factor))
 
 
 class TwoFactorFilter(admin.SimpleListFilter):
@@ -23,58 +31,79 @@ class TwoFactorFilter(admin.SimpleListFilter):
         return [("on", _("On")), ("off", _("Off"))]
 
     def queryset(self, request, queryset):
+        on = Factor.objects.confirmed().filter(kind__in=SECOND_FACTOR_KINDS)
         if self.value() == "on":
-            return queryset.filter(phone_device__confirmed_at__isnull=False)
+            return queryset.filter(pk__in=on.values("user_id"))
         if self.value() == "off":
-            return queryset.exclude(phone_device__confirmed_at__isnull=False)
+            return queryset.exclude(pk__in=on.values("user_id"))
         return queryset
 
 
-class PhoneDeviceInline(admin.StackedInline):
-    model = PhoneDevice
+class FactorInline(admin.TabularInline):
+    model = Factor
     can_delete = False
     extra = 0
-    max_num = 1
-    fields = ("masked", "channel", "confirmed_at", "last_used_at")
+    fields = ("kind", "summary", "preferred", "confirmed_at", "last_used_at")
     readonly_fields = fields
-    verbose_name = _("two-factor phone")
+    verbose_name = _("second factor")
+    verbose_name_plural = _("second factors")
 
-    @admin.display(description=_("phone number"))
-    def masked(self, obj):
-        return obj.masked_number
+    @admin.display(description=_("details"))
+    def summary(self, obj):
+        return describe(obj)
 
     def has_add_permission(self, request, obj=None):
-        # A number is saved only after its owner confirmed it with a code.
+        # A factor is saved only after its owner confirmed it with a code.
         return False
 
 
 @admin.action(description=_("Reset two-factor authentication"), permissions=["change"])
 def reset_two_factor(modeladmin, request, queryset):
-    """Remove the phone and end every session of the selected users, after a
+    """Remove every factor and end every session of the selected users, after a
     confirmation page (like Django's delete action)."""
     if request.POST.get("post") == "yes":
-        count = 0
-        for user in queryset:
-            flows.reset(user=user, actor=f"admin:{request.user.pk}")
-            count += 1
-        modeladmin.message_user(
-            request,
-            ngettext(
-                "Two-factor authentication was reset for %(count)d user; their sessions ended.",
-                "Two-factor authentication was reset for %(count)d users; their sessions ended.",
-                count,
+        done = [
+            user for user in queryset if flows.reset(user=user, actor=f"admin:{request.user.pk}")
+        ]
+        count = len(done)
+        if count:
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "Two-factor authentication was reset for %(count)d user; their sessions ended.",
+                    "Two-factor authentication was reset for %(count)d users; their sessions "
+                    "ended.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
             )
-            % {"count": count},
-            messages.SUCCESS,
-        )
+        untouched = queryset.count() - count
+        if untouched:
+            modeladmin.message_user(
+                request,
+                ngettext(
+                    "%(count)d user had nothing to reset; their sessions ended anyway.",
+                    "%(count)d users had nothing to reset; their sessions ended anyway.",
+                    untouched,
+                )
+                % {"count": untouched},
+                messages.INFO,
+            )
         return None
+    users = queryset.prefetch_related(
+        Prefetch("twofactor_factors", queryset=Factor.objects.confirmed())
+    )
     return TemplateResponse(
         request,
         "admin/twofactor/reset_confirmation.html",
         {
             **modeladmin.admin_site.each_context(request),
             "title": _("Reset two-factor authentication?"),
-            "users": queryset,
+            "users": [
+                (user, [describe(f) for f in user.twofactor_factors.all()]) for user in users
+            ],
+            "queryset": queryset,
             "opts": modeladmin.model._meta,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             "action_name": "reset_two_factor",
@@ -83,45 +112,52 @@ def reset_two_factor(modeladmin, request, queryset):
 
 
 class TwoFactorUserAdmin(UserAdmin):
-    inlines = [*UserAdmin.inlines, PhoneDeviceInline]
+    inlines = [*UserAdmin.inlines, FactorInline]
     list_display = (*UserAdmin.list_display, "two_factor")
     list_filter = (*UserAdmin.list_filter, TwoFactorFilter)
     actions = [*(UserAdmin.actions or []), reset_two_factor]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("phone_device")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("twofactor_factors", queryset=Factor.objects.confirmed()))
+        )
 
-    @admin.display(description=_("two-factor"), boolean=False)
+    @admin.display(description=_("two-factor"))
     def two_factor(self, obj):
-        device = getattr(obj, "phone_device", None)
-        if device is None or not device.is_confirmed:
+        mine = list(obj.twofactor_factors.all())
+        if not any(f.is_second_factor for f in mine):
             return _("Off")
-        return device.masked_number
+        return ", ".join(describe(f) for f in mine)
 
 
 admin.site.unregister(User)
 admin.site.register(User, TwoFactorUserAdmin)
 
 
-@admin.register(PhoneDevice)
-class PhoneDeviceAdmin(admin.ModelAdmin):
-    list_display = ("user", "masked", "channel", "confirmed_at", "last_used_at")
-    list_filter = ("channel",)
+@admin.register(Factor)
+class FactorAdmin(admin.ModelAdmin):
+    list_display = ("user", "kind", "summary", "preferred", "confirmed_at", "last_used_at")
+    list_filter = ("kind",)
     search_fields = ("user__username", "user__email")
     list_select_related = ("user",)
-    fields = ("user", "masked", "channel", "confirmed_at", "last_used_at")
-    readonly_fields = ("user", "masked", "confirmed_at", "last_used_at")
+    fields = ("user", "kind", "summary", "preferred", "confirmed_at", "last_used_at")
+    readonly_fields = fields
 
-    @admin.display(description=_("phone number"))
-    def masked(self, obj):
-        return obj.masked_number
+    @admin.display(description=_("details"))
+    def summary(self, obj):
+        return describe(obj)
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def delete_model(self, request, obj):
         flows.reset(user=obj.user, actor=f"admin:{request.user.pk}")
 
     def delete_queryset(self, request, queryset):
-        for device in queryset.select_related("user"):
-            flows.reset(user=device.user, actor=f"admin:{request.user.pk}")
+        for user in {factor.user for factor in queryset.select_related("user")}:
+            flows.reset(user=user, actor=f"admin:{request.user.pk}")

@@ -29,8 +29,8 @@ SID_FORMATS = {
 @register(Tags.security)
 def check_verify_backend(app_configs=None, **kwargs) -> list[CheckMessage]:
     # Imported here: the backends import Django settings-dependent modules.
-    from twofactor.backends.local import LocalVerifyBackend
-    from twofactor.backends.twilio import TwilioVerifyBackend
+    from twofactor.factors.sms.backends.local import LocalVerifyBackend
+    from twofactor.factors.sms.backends.twilio import TwilioVerifyBackend
 
     path = app_settings.VERIFY_BACKEND
     try:
@@ -39,8 +39,8 @@ def check_verify_backend(app_configs=None, **kwargs) -> list[CheckMessage]:
         return [
             Error(
                 f"TWOFACTOR_VERIFY_BACKEND {path!r} cannot be imported: {exc}.",
-                hint="Use twofactor.backends.twilio.TwilioVerifyBackend, or the console "
-                "backend for development.",
+                hint="Use twofactor.factors.sms.backends.twilio.TwilioVerifyBackend, or the "
+                "console backend for development.",
                 id="twofactor.E001",
             )
         ]
@@ -59,7 +59,8 @@ def check_verify_backend(app_configs=None, **kwargs) -> list[CheckMessage]:
             Error(
                 f"TWOFACTOR_VERIFY_BACKEND {path!r} keeps codes in this process and sends "
                 "nothing, and DEBUG is off.",
-                hint="Set TWOFACTOR_VERIFY_BACKEND=twofactor.backends.twilio.TwilioVerifyBackend "
+                hint="Set TWOFACTOR_VERIFY_BACKEND="
+                "twofactor.factors.sms.backends.twilio.TwilioVerifyBackend "
                 "and the TWILIO_* settings.",
                 id="twofactor.E002",
             )

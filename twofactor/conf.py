@@ -15,7 +15,7 @@ class AppSettings:
         return getattr(
             settings,
             "TWOFACTOR_VERIFY_BACKEND",
-            "twofactor.backends.console.ConsoleVerifyBackend",
+            "twofactor.factors.sms.backends.console.ConsoleVerifyBackend",
         )
 
     # Twilio

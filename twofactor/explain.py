@@ -1,27 +1,23 @@
-"""The sentences a user reads when a step doesn't go through: specific, and
-saying what to do next."""
+"""The sentences every factor shares when a step doesn't go through.
 
-from datetime import datetime, timedelta
+Each factor's own sentences live beside it (e.g. twofactor/factors/sms/messages.py).
+"""
+
+from datetime import datetime
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from core.phrases import until_phrase, wait_phrase
-from twofactor.backends.base import Channel, SendResult, SendStatus
-from twofactor.throttles import Decision, Reason
-
-
-def unavailable() -> str:
-    return _("The text message service isn't answering right now. Please try again in a minute.")
+from core.phrases import until_phrase
 
 
 def too_many_tries(retry_at: datetime | None) -> str:
-    return _("Too many tries. You can ask for a new code %(when)s.") % {
-        "when": until_phrase(retry_at)
-    }
+    return _("Too many tries. You can try again %(when)s.") % {"when": until_phrase(retry_at)}
 
 
-def wrong_code(tries_left: int) -> str:
+def wrong_code(tries_left: int | None = None) -> str:
+    if tries_left is None:
+        return _("That code isn't right. Check it and try again.")
     return ngettext(
         "That code isn't right — %(n)d try left.",
         "That code isn't right — %(n)d tries left.",
@@ -29,38 +25,9 @@ def wrong_code(tries_left: int) -> str:
     ) % {"n": tries_left}
 
 
-def throttled(decision: Decision) -> str:
-    when = until_phrase(decision.retry_at)
-    if decision.reason is Reason.COOLDOWN:
-        return _("We've just sent a code. You can ask for another one %(when)s.") % {"when": when}
-    if decision.reason is Reason.LOCKED:
-        return too_many_tries(decision.retry_at)
-    return _("We've sent too many codes. You can ask for a new one %(when)s.") % {"when": when}
+def setup_changed() -> str:
+    return _("Your two-factor settings changed. Start again.")
 
 
-def sent(*, channel: Channel, masked_number: str) -> str:
-    if channel is Channel.CALL:
-        return _("We're calling %(number)s with your code.") % {"number": masked_number}
-    return _("We've sent a code to %(number)s.") % {"number": masked_number}
-
-
-def send_failed(result: SendResult, *, channel: Channel) -> str:
-    status = result.status
-    if status is SendStatus.INVALID_NUMBER:
-        return _("That doesn't look like a phone number we can reach. Check it and try again.")
-    if status is SendStatus.CHANNEL_UNSUPPORTED:
-        if channel is Channel.CALL:
-            return _("We couldn't call this number. Try a text message or another number.")
-        return _("We couldn't send a text to this number. Try a voice call or another number.")
-    if status is SendStatus.BLOCKED:
-        return _("We can't send codes to this number's region. Try another number.")
-    if status is SendStatus.TOO_MANY_SENDS:
-        when = wait_phrase(result.retry_after or timedelta(minutes=10))
-        return _(
-            "We've sent too many codes to this number. You can ask for a new one %(when)s."
-        ) % {"when": when}
-    return unavailable()
-
-
-def number_in_use() -> str:
-    return _("This number can't be used for two-factor authentication. Try another.")
+def busy() -> str:
+    return _("We're still checking your last code. Try again in a moment.")

@@ -1,16 +1,14 @@
+"""The forms every factor shares: a code, and the password before a change."""
+
 import re
 import unicodedata
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from phonenumber_field.formfields import PrefixChoiceField
-from phonenumber_field.phonenumber import to_python
 
 from accounts import throttles as login_throttles
 from core.forms import StyledFormMixin
 from core.phrases import until_phrase
-from twofactor.backends import Channel
 
 # ASCII digits only: \d would also match other scripts' digits.
 CODE_RE = re.compile(r"^[0-9]{4,10}$")
@@ -24,7 +22,7 @@ def _ascii_digits(text: str) -> str:
     )
 
 
-def _password_field() -> forms.CharField:
+def password_field() -> forms.CharField:
     return forms.CharField(
         label=_("Your password"),
         strip=False,
@@ -34,7 +32,7 @@ def _password_field() -> forms.CharField:
     )
 
 
-def _check_password(*, user, password: str, ip: str | None) -> None:
+def check_password(*, user, password: str, ip: str | None) -> None:
     """The current password, with the sign-in failure limits: a stolen session
     can't guess it at speed to turn the second factor off or move it."""
     decision = login_throttles.begin_attempt(login=user.get_username(), ip=ip)
@@ -75,58 +73,10 @@ class CodeForm(StyledFormMixin, forms.Form):
         return code
 
 
-class PhoneForm(StyledFormMixin, forms.Form):
-    country = PrefixChoiceField(label=_("Country"))
-    number = forms.CharField(
-        label=_("Phone number"),
-        max_length=32,
-        help_text=_("Your mobile number, in national or international (+…) format."),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel-national"}),
-    )
-    channel = forms.ChoiceField(
-        choices=[(Channel.SMS.value, _("Text me")), (Channel.CALL.value, _("Call me"))],
-        initial=Channel.SMS.value,
-        required=False,
-        widget=forms.HiddenInput,
-    )
+class PasswordForm(StyledFormMixin, forms.Form):
+    """The current password, before a change to the second factor."""
 
-    def __init__(self, *args, user=None, ip: str | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        self.ip = ip
-        self.fields["country"].initial = settings.PHONENUMBER_DEFAULT_REGION
-        if user is not None:
-            # SECURITY: moving the second factor to another phone needs the
-            # password, like turning it off: a stolen session alone can't.
-            self.fields["password"] = _password_field()
-
-    def clean_password(self) -> str:
-        password = self.cleaned_data["password"]
-        _check_password(user=self.user, password=password, ip=self.ip)
-        return password
-
-    def clean(self):
-        cleaned = super().clean()
-        raw = cleaned.get("number")
-        if not raw:
-            return cleaned
-        number = to_python(raw, region=cleaned.get("country") or None)
-        if number is None or not number.is_valid():
-            self.add_error(
-                "number",
-                forms.ValidationError(
-                    _("That isn't a valid phone number for the country you chose."),
-                    code="invalid_number",
-                ),
-            )
-            return cleaned
-        cleaned["e164"] = number.as_e164
-        cleaned["channel"] = Channel(cleaned.get("channel") or Channel.SMS)
-        return cleaned
-
-
-class DisableForm(StyledFormMixin, forms.Form):
-    password = _password_field()
+    password = password_field()
 
     def __init__(self, *args, user, ip: str | None = None, **kwargs):
         self.user = user
@@ -135,5 +85,5 @@ class DisableForm(StyledFormMixin, forms.Form):
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        _check_password(user=self.user, password=password, ip=self.ip)
+        check_password(user=self.user, password=password, ip=self.ip)
         return password

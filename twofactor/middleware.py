@@ -2,10 +2,10 @@
 code page (and the few views marked `second_factor_exempt`) until it has passed a
 code *in this session*.
 
-It decides from a positive mark in the session (`session.PASSED` naming the
-current device), not from anything the login view sets, so it holds however
-the session was signed in: the login page, the admin's login, anything added
-later.
+It decides from a positive mark in the session (`session.PASSED`, naming the
+fingerprint of the user's current factors), not from anything the login view
+sets, so it holds however the session was signed in: the login page, the
+admin's login, anything added later.
 """
 
 import logging
@@ -40,8 +40,8 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
             return None
-        token = session.current_token(request)
-        if token is None or session.has_passed(request, token):
+        fingerprint = session.current_fingerprint(request)
+        if fingerprint is None or session.has_passed(request, fingerprint):
             return None
         # SECURITY: from here on the session is half signed in.
         session.ensure_pending(request)

@@ -1,12 +1,22 @@
+"""A user's second factors: one row per factor, of a known kind.
+
+Two-factor is on exactly when a user has a confirmed factor of a kind that
+counts as a second factor (`SECOND_FACTOR_KINDS`: a phone or an authenticator
+app); recovery codes alone don't turn it on. Each row's `token` changes on
+every change to it, and the session's "code passed" mark names a fingerprint
+of all the tokens (twofactor/session.py), so any change sends other sessions
+back to the code page.
+"""
+
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.phonenumber import to_python
 
-from twofactor.backends.base import Channel
 
 
 def mask_number(number) -> str:
@@ -22,63 +32,107 @@ def mask_number(number) -> str:
     return f"{prefix} ••• ••• {e164[-4:]}"
 
 
-class PhoneDeviceQuerySet(models.QuerySet):
+# The channels Verify has (the backends' `Channel`, which tests hold equal):
+# written out here so the model imports nothing from the factor packages.
+CHANNELS = [("sms", _("Text message")), ("call", _("Voice call"))]
+
+
+class Kind(models.TextChoices):
+    SMS = "sms", _("Phone (text message or call)")
+    TOTP = "totp", _("Authenticator app")
+    RECOVERY = "recovery", _("Recovery codes")
+
+
+# The kinds that turn two-factor on (and that the code page can ask for first).
+SECOND_FACTOR_KINDS = (Kind.SMS, Kind.TOTP)
+
+
+class FactorQuerySet(models.QuerySet):
     def confirmed(self):
         return self.filter(confirmed_at__isnull=False)
 
+    def of(self, user):
+        return self.filter(user_id=user.pk)
 
-class PhoneDevice(models.Model):
-    """The phone a user's codes go to. Two-factor is on exactly when the user
-    has a confirmed device; the number is saved only after its code passed."""
+    def phones(self):
+        return self.filter(kind=Kind.SMS)
 
-    user = models.OneToOneField(
+
+class Factor(models.Model):
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="phone_device",
+        related_name="twofactor_factors",
         verbose_name=_("user"),
     )
-    number = PhoneNumberField(_("phone number"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    # SMS only: the confirmed number (E.164) and how its codes go.
+    number = PhoneNumberField(_("phone number"), null=True, blank=True)
     channel = models.CharField(
         _("preferred channel"),
         max_length=8,
-        choices=[(Channel.SMS.value, _("Text message")), (Channel.CALL.value, _("Voice call"))],
-        default=Channel.SMS.value,
+        blank=True,
+        default="",
+        choices=CHANNELS,
     )
+    # What a kind keeps of its own (an app's encrypted secret and last step,
+    # the recovery codes' hashes). Never shown, never logged.
+    data = models.JSONField(_("data"), default=dict, blank=True, editable=False)
+    # The factor the code page asks for first.
+    preferred = models.BooleanField(_("default"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-    # Changes whenever the device is (re)confirmed. A session's "code passed"
-    # mark names it, so changing the number sends other sessions back to the
-    # code page.
+    # Changes on every change to the factor; see the module docstring.
     token = models.UUIDField(default=uuid.uuid4, editable=False)
 
-    objects = PhoneDeviceQuerySet.as_manager()
+    objects = FactorQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("phone device")
-        verbose_name_plural = _("phone devices")
+        verbose_name = _("second factor")
+        verbose_name_plural = _("second factors")
         constraints = [
-            # The database refuses what no code could have confirmed: a number
-            # not in E.164, or a channel Verify doesn't have.
             models.CheckConstraint(
-                condition=models.Q(number__regex=r"^\+[1-9][0-9]{6,14}$"),
-                name="twofactor_phonedevice_number_e164",
+                condition=models.Q(kind__in=Kind.values), name="twofactor_factor_kind_known"
+            ),
+            # The database refuses what no code could have confirmed: a phone
+            # factor whose number isn't E.164 or whose channel Verify doesn't
+            # have; a number on any other kind.
+            models.CheckConstraint(
+                condition=~models.Q(kind=Kind.SMS)
+                | models.Q(number__regex=r"^\+[1-9][0-9]{6,14}$"),
+                name="twofactor_factor_sms_number_e164",
             ),
             models.CheckConstraint(
-                condition=models.Q(channel__in=[c.value for c in Channel]),
-                name="twofactor_phonedevice_channel_known",
+                condition=~models.Q(kind=Kind.SMS)
+                | models.Q(channel__in=[value for value, _label in CHANNELS]),
+                name="twofactor_factor_sms_channel_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind=Kind.SMS) | models.Q(number__isnull=True),
+                name="twofactor_factor_number_only_sms",
             ),
             # A number is confirmed by one account at most: Verify keys sends
             # and checks by number, so sharing one would let a stranger use up
             # its owner's codes.
             models.UniqueConstraint(
                 fields=["number"],
-                condition=models.Q(confirmed_at__isnull=False),
-                name="twofactor_phonedevice_number_one_account",
+                condition=models.Q(kind=Kind.SMS, confirmed_at__isnull=False),
+                name="twofactor_factor_number_one_account",
+            ),
+            # One phone, one app and one set of recovery codes per user.
+            models.UniqueConstraint(fields=["user", "kind"], name="twofactor_factor_one_per_kind"),
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(preferred=True),
+                name="twofactor_factor_one_default",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} · {self.masked_number}"
+        if self.kind == Kind.SMS:
+            return f"{self.user} · {self.masked_number}"
+        return f"{self.user} · {self.get_kind_display()}"
 
     @property
     def masked_number(self) -> str:
@@ -87,3 +141,7 @@ class PhoneDevice(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.confirmed_at is not None
+
+    @property
+    def is_second_factor(self) -> bool:
+        return self.kind in SECOND_FACTOR_KINDS

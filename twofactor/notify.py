@@ -1,5 +1,6 @@
 """Security emails: the account owner hears of every change to their second
-factor, so a change they didn't make doesn't go unnoticed."""
+factors (and of each recovery code used), so a change they didn't make
+doesn't go unnoticed."""
 
 import logging
 from enum import StrEnum
@@ -15,8 +16,14 @@ logger = logging.getLogger("twofactor")
 
 
 class Event(StrEnum):
-    ENABLED = "enabled"
+    ENABLED = "enabled"  # the first phone: two-factor is on
+    PHONE_ADDED = "phone_added"  # a phone beside an app
     NUMBER_CHANGED = "number_changed"
+    PHONE_REMOVED = "phone_removed"
+    APP_ADDED = "app_added"
+    APP_REMOVED = "app_removed"
+    RECOVERY_CODES_NEW = "recovery_codes_new"
+    RECOVERY_CODE_USED = "recovery_code_used"
     DISABLED = "disabled"
     RESET = "reset"
 
@@ -24,14 +31,62 @@ class Event(StrEnum):
 def _subject(event: Event) -> str:
     return {
         Event.ENABLED: _("Two-factor authentication is on"),
+        Event.PHONE_ADDED: _("A phone was added to your two-factor authentication"),
         Event.NUMBER_CHANGED: _("Your two-factor phone number changed"),
+        Event.PHONE_REMOVED: _("Your two-factor phone was removed"),
+        Event.APP_ADDED: _("An authenticator app was added to your account"),
+        Event.APP_REMOVED: _("Your authenticator app was removed"),
+        Event.RECOVERY_CODES_NEW: _("You have new recovery codes"),
+        Event.RECOVERY_CODE_USED: _("A recovery code was used to sign in"),
         Event.DISABLED: _("Two-factor authentication is off"),
         Event.RESET: _("Two-factor authentication was reset"),
     }[event]
 
 
-def account_changed(*, user, event: Event, number: str = "") -> None:
-    """Email the user about a change to their second factor.
+def _sentence(event: Event, *, masked_number: str, remaining: int | None) -> str:
+    site = settings.SITE_NAME
+    values = {"site_name": site, "masked_number": masked_number, "remaining": remaining}
+    return {
+        Event.ENABLED: _(
+            "Two-factor authentication is now on for your account on %(site_name)s. From now "
+            "on, signing in asks for a code sent to %(masked_number)s."
+        ),
+        Event.PHONE_ADDED: _(
+            "Your account on %(site_name)s can now also get sign-in codes at %(masked_number)s."
+        ),
+        Event.NUMBER_CHANGED: _("Your sign-in codes on %(site_name)s now go to %(masked_number)s."),
+        Event.PHONE_REMOVED: _(
+            "Your phone was removed from two-factor authentication on %(site_name)s. Signing "
+            "in now asks for a code from your authenticator app."
+        ),
+        Event.APP_ADDED: _(
+            "An authenticator app now gives the sign-in codes for your account on %(site_name)s."
+        ),
+        Event.APP_REMOVED: _(
+            "The authenticator app was removed from your account on %(site_name)s."
+        ),
+        Event.RECOVERY_CODES_NEW: _(
+            "New recovery codes were made for your account on %(site_name)s; the old ones no "
+            "longer work."
+        ),
+        Event.RECOVERY_CODE_USED: _(
+            "A recovery code was used to sign in to your account on %(site_name)s. "
+            "%(remaining)s recovery codes are left."
+        ),
+        Event.DISABLED: _(
+            "Two-factor authentication is now off for your account on %(site_name)s. Your "
+            "other sessions were signed out."
+        ),
+        Event.RESET: _(
+            "Our staff reset two-factor authentication for your account on %(site_name)s "
+            "(usually because a phone was lost). You were signed out everywhere; you can sign "
+            "in with your password and turn it on again from your profile."
+        ),
+    }[event] % values
+
+
+def account_changed(*, user, event: Event, number: str = "", remaining: int | None = None) -> None:
+    """Email the user about a change to their second factors.
 
     The change is already made; a mail outage is logged, never raised, so it
     can't undo or hide the change from the person making it.
@@ -41,7 +96,9 @@ def account_changed(*, user, event: Event, number: str = "") -> None:
     context = {
         "user": user,
         "event": str(event),
-        "masked_number": mask_number(number) if number else "",
+        "sentence": _sentence(
+            event, masked_number=mask_number(number) if number else "", remaining=remaining
+        ),
         "site_name": settings.SITE_NAME,
     }
     subject = f"{_subject(event)} · {settings.SITE_NAME}"

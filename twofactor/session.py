@@ -1,57 +1,98 @@
 """What a session knows about its second factor, in one place.
 
-The gate trusts only a positive mark: `PASSED` holds the token of the device
-whose code this session passed. A device that is changed gets a new token, so
-the mark stops matching and the session must pass a code again.
+The gate trusts only a positive mark: `PASSED` holds the *fingerprint* of the
+user's factor setup at the moment this session passed a code: a keyed hash of
+the kinds and tokens of every confirmed factor. Adding, changing or removing
+any factor changes the fingerprint, so the mark stops matching and the session
+must pass a code again.
 """
 
 from datetime import datetime
+from typing import NotRequired, TypedDict
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 
 from twofactor.conf import app_settings
-from twofactor.models import PhoneDevice
+from twofactor.models import SECOND_FACTOR_KINDS, Factor
 
 PASSED = "twofactor_passed"
 PENDING_SINCE = "twofactor_pending_since"
-CHALLENGE = "twofactor_challenge"  # the code sent for signing in
+CHALLENGE = "twofactor_challenge"  # the code sent for signing in (SMS)
 ENROLMENT = "twofactor_enrolment"  # a number being confirmed from the profile
+TOTP_SETUP = "twofactor_totp_setup"  # an app being set up: its secret, encrypted
+KEYS = (PASSED, PENDING_SINCE, CHALLENGE, ENROLMENT, TOTP_SETUP)
 
 
-def required_token(user) -> str | None:
-    """The token of the user's confirmed device, or None when 2FA is off."""
+class SentCode(TypedDict):
+    """A code Verify sent, as the session remembers it (`CHALLENGE`, `ENROLMENT`)."""
+
+    number: str
+    channel: str
+    # The fingerprint (sign-in) the code was sent under; "" for an enrolment.
+    token: str
+    # Verify's id for the verification: a resend of the same code keeps it.
+    verification: str
+    # When the code went out (ISO 8601); None when the first send failed.
+    sent_at: str | None
+    # Wrong codes entered for this verification.
+    wrong: int
+
+
+class TotpSetup(TypedDict):
+    secret: str  # encrypted (twofactor/factors/totp/secrets.py)
+    started_at: NotRequired[str]
+
+
+def fingerprint_of(rows) -> str | None:
+    """The mark for `(kind, token)` rows of confirmed factors, or None when
+    none of them turns two-factor on (recovery codes alone don't)."""
+    rows = sorted((str(kind), str(token)) for kind, token in rows)
+    if not any(kind in SECOND_FACTOR_KINDS for kind, _token in rows):
+        return None
+    value = "|".join(f"{kind}:{token}" for kind, token in rows)
+    # SECURITY: keyed, so a session's mark can't be made from guessed tokens.
+    return salted_hmac("twofactor.session.fingerprint", value, algorithm="sha256").hexdigest()
+
+
+def required_fingerprint(user) -> str | None:
+    """The fingerprint of the user's factor setup, or None when 2FA is off."""
     if not user.is_authenticated:
         return None
     # One small query on every signed-in request (see `make bench`); no
-    # caching, so a device changed elsewhere is seen at once.
-    tokens = list(
-        PhoneDevice.objects.filter(user_id=user.pk, confirmed_at__isnull=False).values_list(
-            "token", flat=True
-        )[:1]
-    )
-    return str(tokens[0]) if tokens else None
+    # caching, so a factor changed elsewhere is seen at once.
+    return fingerprint_of(Factor.objects.confirmed().of(user).values_list("kind", "token"))
 
 
-def has_passed(request: HttpRequest, token: str) -> bool:
-    return request.session.get(PASSED) == token
+def has_passed(request: HttpRequest, fingerprint: str) -> bool:
+    return request.session.get(PASSED) == fingerprint
 
 
-def mark_passed(request: HttpRequest, token: str) -> None:
-    """`token` is the user's current device's (perhaps just changed)."""
-    request._twofactor_required_token = (request.user.pk, token)
-    request.session[PASSED] = token
+def mark_passed(request: HttpRequest) -> None:
+    """This session passed a code for the user's current setup. After a change
+    in this request, call `forget_factors` first so the new setup is read."""
+    fingerprint = current_fingerprint(request)
+    request.session[PASSED] = fingerprint
     request.session.pop(PENDING_SINCE, None)
     request.session.pop(CHALLENGE, None)
 
 
 def start_pending(request: HttpRequest, user) -> None:
     """A fresh sign-in: forget any earlier mark; start the clock if a code is due."""
-    for key in (PASSED, CHALLENGE, ENROLMENT, PENDING_SINCE):
+    for key in KEYS:
         request.session.pop(key, None)
-    if required_token(user) is not None:
+    forget_factors(request)
+    if required_fingerprint(user) is not None:
         request.session[PENDING_SINCE] = timezone.now().isoformat()
+
+
+def clear(request: HttpRequest) -> None:
+    """Forget everything two-factor in this session (2FA turned off)."""
+    for key in KEYS:
+        request.session.pop(key, None)
+    forget_factors(request)
 
 
 def pending_since(request: HttpRequest) -> datetime | None:
@@ -79,27 +120,27 @@ def needs_code(request: HttpRequest) -> bool:
     not passed a code. Computed from the session, so it holds on pages the
     gate's `process_view` never saw (a 404, the CSRF failure page).
 
-    The device lookup is kept on the request for its user, so the navbar and
+    The factor lookup is kept on the request for its user, so the navbar and
     the last-seen middleware cost one query between them; the session mark is
     read afresh each time, so a code passed during the request counts at once.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return False
-    token = current_token(request)
-    return token is not None and not has_passed(request, token)
+    fingerprint = current_fingerprint(request)
+    return fingerprint is not None and not has_passed(request, fingerprint)
 
 
-def current_token(request: HttpRequest) -> str | None:
-    """`required_token` for the request's user, looked up once per request."""
+def current_fingerprint(request: HttpRequest) -> str | None:
+    """`required_fingerprint` for the request's user, looked up once per request."""
     user = request.user
-    cached = getattr(request, "_twofactor_required_token", None)
+    cached = getattr(request, "_twofactor_fingerprint", None)
     if cached is None or cached[0] != user.pk:
-        cached = (user.pk, required_token(user))
-        request._twofactor_required_token = cached
+        cached = (user.pk, required_fingerprint(user))
+        request._twofactor_fingerprint = cached
     return cached[1]
 
 
-def forget_device(request: HttpRequest) -> None:
-    """After the device changed in this request: look it up again."""
-    request.__dict__.pop("_twofactor_required_token", None)
+def forget_factors(request: HttpRequest) -> None:
+    """After a factor changed in this request: look the setup up again."""
+    request.__dict__.pop("_twofactor_fingerprint", None)

@@ -1,17 +1,25 @@
+"""The two-factor pages: the shared ones, then each factor's."""
+
 from django.urls import path
 
 from twofactor import views
+from twofactor.factors.sms import views as sms
 
 app_name = "twofactor"
 
 urlpatterns = [
+    # The code page of a half-signed-in session.
     path("2fa/verify/", views.verify, name="verify"),
-    path("2fa/verify/resend/", views.verify_resend, name="verify_resend"),
+    path("2fa/verify/resend/", sms.verify_resend, name="verify_resend"),
     path("2fa/verify/cancel/", views.verify_cancel, name="verify_cancel"),
+    # The profile's panel.
     path("2fa/", views.settings_page, name="settings"),
-    path("2fa/enable/", views.enable, name="enable"),
-    path("2fa/enable/confirm/", views.enable_confirm, name="enable_confirm"),
-    path("2fa/enable/resend/", views.enable_resend, name="enable_resend"),
-    path("2fa/enable/cancel/", views.enable_cancel, name="enable_cancel"),
     path("2fa/disable/", views.disable, name="disable"),
+    path("2fa/default/", views.set_default, name="set_default"),
+    # A phone.
+    path("2fa/enable/", sms.enable, name="enable"),
+    path("2fa/enable/confirm/", sms.enable_confirm, name="enable_confirm"),
+    path("2fa/enable/resend/", sms.enable_resend, name="enable_resend"),
+    path("2fa/enable/cancel/", sms.enable_cancel, name="enable_cancel"),
+    path("2fa/phone/remove/", sms.remove, name="phone_remove"),
 ]

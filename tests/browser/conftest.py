@@ -198,7 +198,7 @@ class Site:
 
     @staticmethod
     def sms_outbox() -> list:
-        from twofactor.backends import locmem
+        from twofactor.factors.sms.backends import locmem
 
         return locmem.outbox
 

@@ -14,8 +14,8 @@ from tests.fixtures_verify import (
     fail_on_prism_violations,
     prism_violations,
 )
-from twofactor.backends.base import Channel, CheckStatus, SendStatus
-from twofactor.backends.twilio import TwilioVerifyBackend
+from twofactor.factors.sms.backends.base import Channel, CheckStatus, SendStatus
+from twofactor.factors.sms.backends.twilio import TwilioVerifyBackend
 
 pytestmark = pytest.mark.contract
 

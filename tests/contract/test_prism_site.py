@@ -29,7 +29,7 @@ from tests.twofactor.conftest import (
     page_text,
 )
 from twofactor import session
-from twofactor.models import PhoneDevice
+from twofactor.models import Factor
 
 pytestmark = [pytest.mark.contract, pytest.mark.django_db]
 
@@ -97,7 +97,7 @@ def test_enrolment(prism_verify, to_twilio, client_logged_in, user, channel, sai
     response = client_logged_in.post(CONFIRM_URL, {"code": ANY_CODE})
     assert response.status_code == 302
     assert to_twilio[-1] == ("VerificationCheck", {"To": NUMBER, "Code": ANY_CODE})
-    device = PhoneDevice.objects.get(user=user)
+    device = Factor.objects.phones().get(user=user)
     assert (str(device.number), device.channel, device.is_confirmed) == (NUMBER, channel, True)
 
 
@@ -111,7 +111,7 @@ def test_enrolment_resend_and_call_me_instead(
     assert (response.status_code, CALLING in page_text(response)) == (200, True)
     assert [form["Channel"] for _path, form in to_twilio] == ["sms", "sms", "call"]
     assert client_logged_in.post(CONFIRM_URL, {"code": ANY_CODE}).status_code == 302
-    assert PhoneDevice.objects.get(user=user).channel == "call"
+    assert Factor.objects.phones().get(user=user).channel == "call"
 
 
 # Signing in.
@@ -170,7 +170,7 @@ def test_a_malformed_service_sid_is_reported(prism, settings, client_logged_in):
     # Prism answers 422, which the user reads as the service not answering.
     assert response.status_code == 503
     assert UNAVAILABLE in page_text(response)
-    assert not PhoneDevice.objects.exists()
+    assert not Factor.objects.exists()
     with pytest.raises(pytest.fail.Exception, match="(?i)servicesid"):
         fail_on_prism_violations(prism=prism, since=offset)
 

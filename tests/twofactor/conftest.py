@@ -18,8 +18,8 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.accounts.html import Tag, tags
-from twofactor.backends import locmem
-from twofactor.models import PhoneDevice
+from twofactor.factors.sms.backends import locmem
+from twofactor.models import Factor
 
 NUMBER = "+12015550123"
 MASKED = "+1 ••• ••• 0123"
@@ -91,10 +91,16 @@ def pass_code(client: Client, **extra):
     return client.post(VERIFY_URL, {"code": last_code(), **extra})
 
 
-def make_device(user, number: str = NUMBER, channel: str = "sms") -> PhoneDevice:
+def make_device(user, number: str = NUMBER, channel: str = "sms") -> Factor:
     now = timezone.now()
-    return PhoneDevice.objects.create(
-        user=user, number=number, channel=channel, confirmed_at=now, last_used_at=now
+    return Factor.objects.create(
+        kind="sms",
+        preferred=True,
+        user=user,
+        number=number,
+        channel=channel,
+        confirmed_at=now,
+        last_used_at=now,
     )
 
 

@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.client import client_ip
-from twofactor.backends import locmem
-from twofactor.models import PhoneDevice
+from twofactor.factors.sms.backends import locmem
+from twofactor.models import Factor
+from twofactor.session import required_fingerprint
 
 NUMBER_NATIONAL = "2015550123"
 NUMBER = "+12015550123"
@@ -16,7 +17,9 @@ NUMBER = "+12015550123"
 @pytest.fixture
 def victim(user_factory):
     victim = user_factory(username="victim")
-    PhoneDevice.objects.create(user=victim, number=NUMBER, confirmed_at=timezone.now())
+    Factor.objects.create(
+        kind="sms", channel="sms", user=victim, number=NUMBER, confirmed_at=timezone.now()
+    )
     return victim
 
 
@@ -37,7 +40,7 @@ def test_a_number_confirmed_by_another_account_cannot_be_enrolled(client: Client
 def test_the_owner_can_re_enrol_their_own_number(client: Client, victim):
     client.force_login(victim)
     session = client.session
-    session["twofactor_passed"] = str(victim.phone_device.token)
+    session["twofactor_passed"] = required_fingerprint(victim)
     session.save()
     response = client.post(
         reverse("twofactor:enable"),
@@ -62,7 +65,9 @@ def test_enrolment_sends_to_a_number_do_not_use_up_its_owners_sign_in_codes(
         other.post(reverse("twofactor:enable"), {"country": "US", "number": NUMBER_NATIONAL})
         stranger = user_factory()  # a new account each time, as an abuser would
     owner = user_factory(username="owner")
-    PhoneDevice.objects.create(user=owner, number=NUMBER, confirmed_at=timezone.now())
+    Factor.objects.create(
+        kind="sms", channel="sms", user=owner, number=NUMBER, confirmed_at=timezone.now()
+    )
     client = Client()
     client.post(reverse("login"), {"username": owner.username, "password": password})
     sent_before = len(locmem.outbox)
@@ -128,10 +133,12 @@ def test_a_number_confirmed_elsewhere_meanwhile_is_refused_at_confirmation(
     client.force_login(user)
     client.post(reverse("twofactor:enable"), {"country": "US", "number": NUMBER_NATIONAL})
     code = locmem.outbox[-1].code
-    PhoneDevice.objects.create(user=user_factory(), number=NUMBER, confirmed_at=timezone.now())
+    Factor.objects.create(
+        kind="sms", channel="sms", user=user_factory(), number=NUMBER, confirmed_at=timezone.now()
+    )
     response = client.post(reverse("twofactor:enable_confirm"), {"code": code})
     assert response.status_code == 422
     assert "This number can&#x27;t be used for two-factor authentication." in (
         response.content.decode()
     )
-    assert not PhoneDevice.objects.filter(user=user).exists()
+    assert not Factor.objects.phones().filter(user=user).exists()

@@ -6,7 +6,7 @@ from django.contrib.admin import helpers
 from django.contrib.auth import SESSION_KEY
 
 from tests.twofactor.conftest import LOGIN_URL, MASKED, NUMBER, make_device, page_text
-from twofactor.models import PhoneDevice
+from twofactor.models import Factor
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_the_device_list_shows_masked_numbers_only(admin_client, enrolled_user):
     assert response.status_code == 200
     assert "alice" in page_text(response)
     assert_masked(response)
-    device = PhoneDevice.objects.get(user=enrolled_user)
+    device = Factor.objects.phones().get(user=enrolled_user)
     assert_masked(admin_client.get(f"{DEVICES_URL}{device.pk}/change/"))
 
 
@@ -69,7 +69,7 @@ def test_the_user_list_filters_by_two_factor(
 ):
     bob = user_factory(username="bob")
     # A device that was never confirmed is "off".
-    PhoneDevice.objects.create(user=bob, number="+12025550199")
+    Factor.objects.create(kind="sms", channel="sms", user=bob, number="+12025550199")
     response = admin_client.get(USERS_URL, {"twofactor": value})
     assert response.status_code == 200
     assert sorted(u.username for u in response.context["cl"].result_list) == expected
@@ -93,7 +93,7 @@ def test_reset_asks_for_confirmation_first(admin_client, enrolled_user):
     assert "Reset two-factor authentication?" in text
     assert "alice" in text
     assert_masked(response)
-    assert PhoneDevice.objects.filter(user=enrolled_user).exists()
+    assert Factor.objects.phones().filter(user=enrolled_user).exists()
 
 
 def test_reset_on_confirm_removes_the_device_and_signs_the_user_out(
@@ -105,7 +105,7 @@ def test_reset_on_confirm_removes_the_device_and_signs_the_user_out(
     assert "Two-factor authentication was reset for 1 user; their sessions ended." in page_text(
         response
     )
-    assert not PhoneDevice.objects.filter(user=enrolled_user).exists()
+    assert not Factor.objects.phones().filter(user=enrolled_user).exists()
     response = signed_in_user_client.get("/user/alice/")
     assert response["Location"].startswith(LOGIN_URL)
     assert SESSION_KEY not in signed_in_user_client.session
@@ -120,21 +120,21 @@ def test_reset_several_users(admin_client, enrolled_user, user_factory):
         USERS_URL, action([enrolled_user.pk, bob.pk], post="yes"), follow=True
     )
     assert "reset for 2 users" in page_text(response)
-    assert not PhoneDevice.objects.exists()
+    assert not Factor.objects.exists()
 
 
 def test_the_reset_action_needs_staff(client, enrolled_user, user_factory):
     mallory = user_factory(username="mallory")
     client.force_login(mallory)
     client.post(USERS_URL, action([enrolled_user.pk], post="yes"))
-    assert PhoneDevice.objects.filter(user=enrolled_user).exists()
+    assert Factor.objects.phones().filter(user=enrolled_user).exists()
 
 
 def test_deleting_a_device_in_the_admin_is_a_reset(
     admin_client, enrolled_user, signed_in_user_client
 ):
-    device = PhoneDevice.objects.get(user=enrolled_user)
+    device = Factor.objects.phones().get(user=enrolled_user)
     response = admin_client.post(f"{DEVICES_URL}{device.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
-    assert not PhoneDevice.objects.filter(user=enrolled_user).exists()
+    assert not Factor.objects.phones().filter(user=enrolled_user).exists()
     assert signed_in_user_client.get("/user/alice/")["Location"].startswith(LOGIN_URL)

@@ -6,10 +6,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from twofactor.backends import get_backend, local, locmem
-from twofactor.backends.base import Channel, CheckStatus, SendStatus
-from twofactor.backends.console import ConsoleVerifyBackend
-from twofactor.backends.locmem import LocmemVerifyBackend
+from twofactor.factors.sms.backends import get_backend, local, locmem
+from twofactor.factors.sms.backends.base import Channel, CheckStatus, SendStatus
+from twofactor.factors.sms.backends.console import ConsoleVerifyBackend
+from twofactor.factors.sms.backends.locmem import LocmemVerifyBackend
 
 NUMBER = "+15555550100"
 OTHER = "+15555550199"
@@ -212,9 +212,11 @@ def test_console_shares_the_verify_rules(capsys):
 
 
 def test_get_backend_uses_the_setting(settings):
-    settings.TWOFACTOR_VERIFY_BACKEND = "twofactor.backends.console.ConsoleVerifyBackend"
+    settings.TWOFACTOR_VERIFY_BACKEND = (
+        "twofactor.factors.sms.backends.console.ConsoleVerifyBackend"
+    )
     assert isinstance(get_backend(), ConsoleVerifyBackend)
-    settings.TWOFACTOR_VERIFY_BACKEND = "twofactor.backends.locmem.LocmemVerifyBackend"
+    settings.TWOFACTOR_VERIFY_BACKEND = "twofactor.factors.sms.backends.locmem.LocmemVerifyBackend"
     assert isinstance(get_backend(), LocmemVerifyBackend)
 
 

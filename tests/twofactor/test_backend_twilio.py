@@ -6,19 +6,19 @@ import time
 import pytest
 import requests
 
-from twofactor.backends.base import (
+from twofactor.factors.sms.backends.base import (
     BackendConfigurationError,
     BackendUnavailable,
     Channel,
     CheckStatus,
     SendStatus,
 )
-from twofactor.backends.twilio import TwilioVerifyBackend
+from twofactor.factors.sms.backends.twilio import TwilioVerifyBackend
+from twofactor.factors.sms.testing.fake_verify import FakeVerifyControl
 from twofactor.models import mask_number
-from twofactor.testing.fake_verify import FakeVerifyControl
 
 NUMBER = "+15555550100"
-LOGGER = "twofactor.backends.twilio"
+LOGGER = "twofactor.factors.sms.backends.twilio"
 
 
 @pytest.fixture

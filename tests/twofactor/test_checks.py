@@ -11,7 +11,7 @@ from twofactor.checks import (
     check_verify_backend,
 )
 
-TWILIO = "twofactor.backends.twilio.TwilioVerifyBackend"
+TWILIO = "twofactor.factors.sms.backends.twilio.TwilioVerifyBackend"
 GOOD_ACCOUNT = "AC" + "0123456789abcdef" * 2
 GOOD_SERVICE = "VA" + "0123456789abcdef" * 2
 
@@ -40,7 +40,9 @@ def test_registered_checks_find_problems(twilio_settings):
     assert "twofactor.E003" in ids(checks.run_checks())
 
 
-@pytest.mark.parametrize("path", ["twofactor.backends.nope.Backend", "no_such_module.X", "x"])
+@pytest.mark.parametrize(
+    "path", ["twofactor.factors.sms.backends.nope.Backend", "no_such_module.X", "x"]
+)
 def test_e001_backend_not_importable(settings, path):
     settings.TWOFACTOR_VERIFY_BACKEND = path
     messages = check_verify_backend()
@@ -51,9 +53,9 @@ def test_e001_backend_not_importable(settings, path):
 @pytest.mark.parametrize(
     "path",
     [
-        "twofactor.backends.console.ConsoleVerifyBackend",
-        "twofactor.backends.locmem.LocmemVerifyBackend",
-        "twofactor.backends.local.LocalVerifyBackend",
+        "twofactor.factors.sms.backends.console.ConsoleVerifyBackend",
+        "twofactor.factors.sms.backends.locmem.LocmemVerifyBackend",
+        "twofactor.factors.sms.backends.local.LocalVerifyBackend",
     ],
 )
 def test_e002_in_process_backend_without_debug(settings, path):
@@ -108,7 +110,9 @@ def test_e003_does_not_show_the_token(twilio_settings):
 
 def test_twilio_settings_not_required_for_other_backends(settings):
     settings.DEBUG = True
-    settings.TWOFACTOR_VERIFY_BACKEND = "twofactor.backends.console.ConsoleVerifyBackend"
+    settings.TWOFACTOR_VERIFY_BACKEND = (
+        "twofactor.factors.sms.backends.console.ConsoleVerifyBackend"
+    )
     settings.TWILIO_ACCOUNT_SID = ""
     assert check_verify_backend() == []
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.twofactor.conftest import LOGIN_URL, MASKED, NUMBER, make_device
-from twofactor.models import PhoneDevice
+from twofactor.models import Factor
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def test_status_for_an_unknown_user_is_an_error(people):
 
 
 def test_an_unconfirmed_device_is_off(user):
-    PhoneDevice.objects.create(user=user, number=NUMBER)
+    Factor.objects.create(kind="sms", channel="sms", user=user, number=NUMBER)
     lines = run("twofactor_status", "alice").splitlines()
     assert lines[1].split() == ["alice", "off", "-", "-", "-"]
 
@@ -63,7 +63,7 @@ def test_disable_without_input_removes_the_device_and_ends_sessions(
 ):
     out = run("twofactor_disable", "alice", "--no-input")
     assert "Two-factor authentication is off for alice; their sessions have ended." in out
-    assert not PhoneDevice.objects.filter(user=enrolled_user).exists()
+    assert not Factor.objects.phones().filter(user=enrolled_user).exists()
     assert signed_in_user_client.get("/user/alice/")["Location"].startswith(LOGIN_URL)
 
 
@@ -80,7 +80,7 @@ def test_disable_asks_and_goes_ahead_on_yes(enrolled_user, signed_in_user_client
         f"Remove {MASKED} from alice and end all their sessions? Type 'yes' to continue: "
     ]
     assert "is off for alice" in out
-    assert not PhoneDevice.objects.filter(user=enrolled_user).exists()
+    assert not Factor.objects.phones().filter(user=enrolled_user).exists()
     assert signed_in_user_client.get("/user/alice/")["Location"].startswith(LOGIN_URL)
 
 
@@ -91,7 +91,7 @@ def test_disable_changes_nothing_unless_the_answer_is_yes(
     monkeypatch.setattr("builtins.input", lambda prompt: reply)
     with pytest.raises(CommandError, match="Cancelled; nothing changed."):
         run("twofactor_disable", "alice")
-    assert PhoneDevice.objects.filter(user=enrolled_user).exists()
+    assert Factor.objects.phones().filter(user=enrolled_user).exists()
     assert signed_in_user_client.get("/user/alice/").status_code == 200
 
 
@@ -115,4 +115,4 @@ def test_twofactor_disable_without_a_terminal_says_so_and_changes_nothing(
     monkeypatch.setattr("builtins.input", no_terminal)
     with pytest.raises(CommandError, match="Use --no-input"):
         call_command("twofactor_disable", enrolled_user.username)
-    assert PhoneDevice.objects.filter(user=enrolled_user).exists()
+    assert Factor.objects.phones().filter(user=enrolled_user).exists()

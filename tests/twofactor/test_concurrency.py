@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from twofactor import throttles
-from twofactor.backends import CheckResult, CheckStatus, locmem
-from twofactor.backends.locmem import LocmemVerifyBackend
-from twofactor.models import PhoneDevice
+from twofactor.factors.sms.backends import CheckResult, CheckStatus, locmem
+from twofactor.factors.sms.backends.locmem import LocmemVerifyBackend
+from twofactor.models import Factor
 
 
 def _in_threads(count: int, work) -> list:
@@ -48,7 +48,9 @@ def _in_threads(count: int, work) -> list:
 def test_concurrent_code_checks_for_one_account_take_turns(user_factory, password, monkeypatch):
     assert connection.vendor == "postgresql"
     user = user_factory()
-    PhoneDevice.objects.create(user=user, number="+12015550123", confirmed_at=timezone.now())
+    Factor.objects.create(
+        kind="sms", channel="sms", user=user, number="+12015550123", confirmed_at=timezone.now()
+    )
     clients = []
     for _ in range(2):
         client = Client()

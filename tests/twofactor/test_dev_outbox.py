@@ -5,12 +5,12 @@ from django.core import mail
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from twofactor.backends import Channel
-from twofactor.backends.console import ConsoleVerifyBackend
+from twofactor.factors.sms.backends import Channel
+from twofactor.factors.sms.backends.console import ConsoleVerifyBackend
 
 OUTBOX_SETTINGS = {
     "DEBUG": True,
-    "TWOFACTOR_VERIFY_BACKEND": "twofactor.backends.console.ConsoleVerifyBackend",
+    "TWOFACTOR_VERIFY_BACKEND": "twofactor.factors.sms.backends.console.ConsoleVerifyBackend",
     "MAILERS": {"default": {"BACKEND": "accounts.mail.ConsoleOutboxEmailBackend"}},
 }
 
@@ -45,9 +45,11 @@ def test_outbox_is_reachable_while_half_signed_in_with_debug_on(client: Client, 
     """A person trying the site without a phone reads the code there."""
     from django.utils import timezone
 
-    from twofactor.models import PhoneDevice
+    from twofactor.models import Factor
 
-    PhoneDevice.objects.create(user=user, number="+12015550123", confirmed_at=timezone.now())
+    Factor.objects.create(
+        kind="sms", channel="sms", user=user, number="+12015550123", confirmed_at=timezone.now()
+    )
     client.post(reverse("login"), {"username": user.username, "password": password})
     with override_settings(**OUTBOX_SETTINGS):
         assert client.get(reverse("index")).status_code == 302  # gated

@@ -16,8 +16,8 @@ from tests.twofactor.conftest import (
     pass_code,
 )
 from twofactor import flows, session
-from twofactor.backends import locmem
-from twofactor.models import PhoneDevice
+from twofactor.factors.sms.backends import locmem
+from twofactor.models import Factor
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_a_wrong_password_is_an_inline_error_and_keeps_the_device(
     assert response.status_code == 422
     assert is_fragment(response) is htmx
     assert "That password isn't right." in page_text(response)
-    assert PhoneDevice.objects.filter(user=enrolled_user).exists()
+    assert Factor.objects.phones().filter(user=enrolled_user).exists()
     assert second_session.get(PROFILE_URL).status_code == 200
 
 
@@ -75,7 +75,7 @@ def test_the_right_password_removes_the_device_and_ends_other_sessions(
     else:
         assert response["Location"] == PROFILE_URL
         assert "Two-factor authentication is off." in page_text(signed_in_client.get(PROFILE_URL))
-    assert not PhoneDevice.objects.filter(user=enrolled_user).exists()
+    assert not Factor.objects.phones().filter(user=enrolled_user).exists()
     # This session stays signed in, without a stale mark.
     assert signed_in_client.get("/accounts/profile/edit/").status_code == 200
     assert session.PASSED not in signed_in_client.session
@@ -104,7 +104,7 @@ def test_a_reset_removes_the_device_and_ends_every_session(
     signed_in_client, second_session, enrolled_user, password
 ):
     assert flows.reset(user=enrolled_user, actor="test") is True
-    assert not PhoneDevice.objects.filter(user=enrolled_user).exists()
+    assert not Factor.objects.phones().filter(user=enrolled_user).exists()
     for client in (signed_in_client, second_session):
         assert client.get(PROFILE_URL)["Location"].startswith(LOGIN_URL)
     # Password alone from now on.
@@ -128,4 +128,4 @@ def test_wrong_passwords_on_disable_are_limited(
     response = signed_in_client.post("/2fa/disable/", {"password": password})
     assert response.status_code == 422
     assert "Too many wrong passwords." in response.content.decode()
-    assert PhoneDevice.objects.filter(user=enrolled_user).exists()
+    assert Factor.objects.phones().filter(user=enrolled_user).exists()

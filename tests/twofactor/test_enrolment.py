@@ -23,8 +23,8 @@ from tests.twofactor.conftest import (
     page_text,
     wrong_code,
 )
-from twofactor.backends import Channel, SendStatus, locmem
-from twofactor.models import PhoneDevice
+from twofactor.factors.sms.backends import Channel, SendStatus, locmem
+from twofactor.models import Factor
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +40,8 @@ def variant(htmx: bool) -> dict:
 both = pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
 
 
-def device(user) -> PhoneDevice | None:
-    return PhoneDevice.objects.filter(user=user).first()
+def device(user) -> Factor | None:
+    return Factor.objects.phones().filter(user=user).first()
 
 
 def test_the_profile_panel_offers_to_turn_it_on(client_logged_in):
@@ -302,7 +302,7 @@ def test_change_number_keeps_the_old_one_until_the_new_one_is_confirmed(
             enrolled_client.get(PROFILE_URL)
         )
     assert str(device(enrolled_user).number) == OTHER_NUMBER
-    assert PhoneDevice.objects.filter(user=enrolled_user).count() == 1
+    assert Factor.objects.phones().filter(user=enrolled_user).count() == 1
     assert enrolled_client.get(PROFILE_URL).status_code == 200
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from twofactor.backends import SendStatus, locmem
+from twofactor.factors.sms.backends import SendStatus, locmem
 
 
 def _attrs_of(html: str, name: str) -> str:
@@ -39,10 +39,16 @@ def test_failed_send_describes_the_number_field(client: Client, user):
 
 @pytest.mark.django_db
 def test_wrong_sign_in_code_describes_the_code_field(client: Client, user_factory, password):
-    from twofactor.models import PhoneDevice
+    from twofactor.models import Factor
 
     owner = user_factory()
-    PhoneDevice.objects.create(user=owner, number="+12015550123", confirmed_at="2026-01-01T00:00Z")
+    Factor.objects.create(
+        kind="sms",
+        channel="sms",
+        user=owner,
+        number="+12015550123",
+        confirmed_at="2026-01-01T00:00Z",
+    )
     client.post(reverse("login"), {"username": owner.username, "password": password})
     client.get(reverse("twofactor:verify"))
     response = client.post(reverse("twofactor:verify"), {"code": "000000"})

@@ -10,7 +10,7 @@ from twilio.rest import Client
 
 from tests import fixtures_verify
 from tests.fixtures_verify import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_SERVICE_SID
-from twofactor.testing.fake_verify import free_port
+from twofactor.factors.sms.testing.fake_verify import free_port
 
 NUMBER = "+15555550100"
 

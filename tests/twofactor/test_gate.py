@@ -21,8 +21,8 @@ from tests.twofactor.conftest import (
     pass_code,
 )
 from twofactor import flows, session
-from twofactor.backends import locmem
-from twofactor.models import PhoneDevice
+from twofactor.factors.sms.backends import locmem
+from twofactor.models import Factor
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_posts_are_refused_too(half_signed_in_client, enrolled_user, url, data):
     assert response["Location"] == VERIFY_URL
     enrolled_user.refresh_from_db()
     assert enrolled_user.username == "alice"
-    assert PhoneDevice.objects.get(user=enrolled_user).number == "+12015550123"
+    assert Factor.objects.phones().get(user=enrolled_user).number == "+12015550123"
     assert all(m.to != OTHER_NUMBER for m in locmem.outbox)
 
 
@@ -175,7 +175,7 @@ def test_a_number_changed_in_another_session_sends_this_one_back_to_the_code_pag
     pass_code(other)
     other.post("/2fa/enable/", {"country": "US", "number": OTHER_NUMBER, "password": password})
     other.post("/2fa/enable/confirm/", {"code": last_code(OTHER_NUMBER)})
-    assert PhoneDevice.objects.get(user=enrolled_user).number == OTHER_NUMBER
+    assert Factor.objects.phones().get(user=enrolled_user).number == OTHER_NUMBER
     # The session that changed it carries on; the other one passes a code again.
     assert other.get("/user/alice/").status_code == 200
     assert signed_in_client.get("/user/alice/")["Location"] == verify_url("/user/alice/")

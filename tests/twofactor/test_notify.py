@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from twofactor.backends import locmem
-from twofactor.models import PhoneDevice
+from twofactor.factors.sms.backends import locmem
+from twofactor.models import Factor
+from twofactor.session import required_fingerprint
 
 
 def _enrol(client, number="2015550123"):
@@ -33,10 +34,12 @@ def test_turning_it_on_and_changing_the_number_are_emailed(client, user):
 
 @pytest.mark.django_db
 def test_turning_it_off_is_emailed(client, user, password):
-    PhoneDevice.objects.create(user=user, number="+12015550123", confirmed_at=timezone.now())
+    Factor.objects.create(
+        kind="sms", channel="sms", user=user, number="+12015550123", confirmed_at=timezone.now()
+    )
     client.force_login(user)
     session = client.session
-    session["twofactor_passed"] = str(PhoneDevice.objects.get(user=user).token)
+    session["twofactor_passed"] = required_fingerprint(user)
     session.save()
     client.post(reverse("twofactor:disable"), {"password": password})
     assert [m.subject for m in mail.outbox] == ["Two-factor authentication is off · Accounts"]
@@ -46,7 +49,9 @@ def test_turning_it_off_is_emailed(client, user, password):
 def test_a_staff_reset_is_emailed_only_when_there_was_a_phone(user):
     call_command("twofactor_disable", user.username, "--no-input", stdout=None)
     assert mail.outbox == []
-    PhoneDevice.objects.create(user=user, number="+12015550123", confirmed_at=timezone.now())
+    Factor.objects.create(
+        kind="sms", channel="sms", user=user, number="+12015550123", confirmed_at=timezone.now()
+    )
     call_command("twofactor_disable", user.username, "--no-input")
     assert [m.subject for m in mail.outbox] == ["Two-factor authentication was reset · Accounts"]
 
@@ -65,5 +70,5 @@ def test_a_mail_outage_does_not_stop_the_change(client, user, settings, caplog):
     client.force_login(user)
     response = _enrol(client)
     assert response.status_code == 302
-    assert PhoneDevice.objects.filter(user=user).exists()
+    assert Factor.objects.phones().filter(user=user).exists()
     assert "enabled email to user" in caplog.text

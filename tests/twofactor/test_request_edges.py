@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.twofactor.conftest import HX, NUMBER, VERIFY_URL, login, make_device, page_text
-from twofactor.backends import locmem
+from twofactor.factors.sms.backends import locmem
 
 
 @pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_superscripts_are_not_digits(client: Client, user, password):
 @pytest.mark.django_db
 def test_the_verify_locale_is_a_primary_language(client: Client, user, password, monkeypatch):
     """Django may use "en-au"; Verify is asked for "en", which it knows."""
-    from twofactor.backends.locmem import LocmemVerifyBackend
+    from twofactor.factors.sms.backends.locmem import LocmemVerifyBackend
 
     seen = []
     original = LocmemVerifyBackend.start

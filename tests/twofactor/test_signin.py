@@ -24,8 +24,8 @@ from tests.twofactor.conftest import (
     wrong_code,
 )
 from twofactor import session
-from twofactor.backends import Channel, CheckStatus, locmem
-from twofactor.backends import local as local_backend
+from twofactor.factors.sms.backends import Channel, CheckStatus, locmem
+from twofactor.factors.sms.backends import local as local_backend
 
 pytestmark = pytest.mark.django_db
 
@@ -113,11 +113,11 @@ def test_five_wrong_codes_lock_even_the_right_one_out(frozen, half_signed_in_cli
         assert f"— {tries_left} tr" in page_text(response)
     response = half_signed_in_client.post(VERIFY_URL, {"code": wrong_code(code)})
     assert response.status_code == 429
-    assert "Too many tries. You can ask for a new code in 10 minutes." in page_text(response)
+    assert "Too many tries. You can try again in 10 minutes." in page_text(response)
     frozen.shift(60)
     response = half_signed_in_client.post(VERIFY_URL, {"code": code})
     assert response.status_code == 429
-    assert "Too many tries. You can ask for a new code in 9 minutes." in page_text(response)
+    assert "Too many tries. You can try again in 9 minutes." in page_text(response)
     assert not passed(half_signed_in_client)
     assert half_signed_in_client.get("/accounts/profile/edit/").status_code == 302
 

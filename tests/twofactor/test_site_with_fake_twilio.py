@@ -28,8 +28,8 @@ from tests.twofactor.conftest import (
     wrong_code,
 )
 from twofactor import session
-from twofactor.models import PhoneDevice
-from twofactor.testing.fake_verify import FakeVerifyControl
+from twofactor.factors.sms.testing.fake_verify import FakeVerifyControl
+from twofactor.models import Factor
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ NEXT = "/accounts/profile/edit/"
 SENT = f"We've sent a code to {MASKED}."
 CALLING = f"We're calling {MASKED} with your code."
 WRONG_4_LEFT = "That code isn't right — 4 tries left."
-TOO_MANY_TRIES = re.compile(r"Too many tries\. You can ask for a new code in 10 minutes\.")
+TOO_MANY_TRIES = re.compile(r"Too many tries\. You can try again in 10 minutes\.")
 EXPIRED = "That code has expired. We've sent a new one."
 INVALID = "That doesn't look like a phone number we can reach. Check it and try again."
 NO_TEXT = "We couldn't send a text to this number. Try a voice call or another number."
@@ -158,7 +158,7 @@ def confirm(client: Client, code: str):
 
 
 def assert_no_device() -> None:
-    assert not PhoneDevice.objects.exists()
+    assert not Factor.objects.exists()
 
 
 def test_enrolment_by_text_sends_a_code_and_the_right_code_turns_it_on(
@@ -172,7 +172,7 @@ def test_enrolment_by_text_sends_a_code_and_the_right_code_turns_it_on(
 
     response = confirm(enrolling, message["code"])
     assert response.status_code == 302
-    device = PhoneDevice.objects.get(user=user)
+    device = Factor.objects.phones().get(user=user)
     assert (str(device.number), device.channel, device.is_confirmed) == (NUMBER, "sms", True)
     shows(enrolling.get(response["Location"]), ENABLED, 200)
 
@@ -183,7 +183,7 @@ def test_enrolment_by_voice_call(enrolling, fake_verify, user):
     [message] = sends_to(fake_verify)
     assert message["channel"] == "call"
     assert confirm(enrolling, message["code"]).status_code == 302
-    assert PhoneDevice.objects.get(user=user).channel == "call"
+    assert Factor.objects.phones().get(user=user).channel == "call"
 
 
 def test_enrolment_call_me_instead_after_a_text(enrolling, fake_verify, many_sends):
@@ -199,7 +199,7 @@ def test_enrolment_wrong_code_says_tries_left_and_saves_nothing(enrolling, fake_
     assert_no_device()
     # The verification is still pending at Twilio: the right code still works.
     assert confirm(enrolling, code).status_code == 302
-    assert PhoneDevice.objects.filter(user=user).exists()
+    assert Factor.objects.phones().filter(user=user).exists()
 
 
 def test_enrolment_five_wrong_codes_are_too_many_tries(enrolling, fake_verify):
@@ -223,7 +223,7 @@ def test_enrolment_expired_code_sends_a_new_one(enrolling, fake_verify, user):
     [_, second] = sends_to(fake_verify)
     assert second["sid"] != first["sid"]  # a new verification, with its own code
     assert confirm(enrolling, second["code"]).status_code == 302
-    assert PhoneDevice.objects.filter(user=user).exists()
+    assert Factor.objects.phones().filter(user=user).exists()
 
 
 @pytest.mark.parametrize(("arrange", "message", "status"), SEND_FAILURE_PARAMS)

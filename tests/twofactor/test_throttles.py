@@ -14,7 +14,7 @@ from tests.twofactor.conftest import (
     page_text,
     wrong_code,
 )
-from twofactor.backends import locmem
+from twofactor.factors.sms.backends import locmem
 
 pytestmark = pytest.mark.django_db
 
@@ -131,11 +131,11 @@ def test_wrong_codes_are_capped_across_verifications(frozen, client_logged_in, s
         client_logged_in.post(CONFIRM_URL, {"code": wrong_code(code)}, **HX)
     response = client_logged_in.post(CONFIRM_URL, {"code": wrong_code(code)}, **HX)
     assert response.status_code == 429
-    assert "Too many tries. You can ask for a new code in 10 minutes." in page_text(response)
+    assert "Too many tries. You can try again in 10 minutes." in page_text(response)
     # Locked: no new code either.
     response = enrol(client_logged_in, 101)
     assert response.status_code == 429
-    assert "Too many tries. You can ask for a new code in 10 minutes." in page_text(response)
+    assert "Too many tries. You can try again in 10 minutes." in page_text(response)
     assert len(locmem.outbox) == 1
 
     frozen.shift(10 * 60 + 1)
@@ -147,11 +147,11 @@ def test_wrong_codes_are_capped_across_verifications(frozen, client_logged_in, s
     # verification has tries left: until it has run out (10 minutes from its send).
     response = client_logged_in.post(CONFIRM_URL, {"code": wrong_code(code)}, **HX)
     assert response.status_code == 429
-    assert "Too many tries. You can ask for a new code in 10 minutes." in page_text(response)
+    assert "Too many tries. You can try again in 10 minutes." in page_text(response)
     frozen.shift(5 * 60)
     response = client_logged_in.post(CONFIRM_URL, {"code": code}, **HX)
     assert response.status_code == 429
-    assert "Too many tries. You can ask for a new code in 5 minutes." in page_text(response)
+    assert "Too many tries. You can try again in 5 minutes." in page_text(response)
     frozen.shift(5 * 60)
     enrol(client_logged_in, 101)
     response = client_logged_in.post(CONFIRM_URL, {"code": last_code()}, **HX)
@@ -184,5 +184,5 @@ def test_the_sign_in_lock_holds_for_a_new_sign_in(frozen, client, enrolled_user,
     client.post("/2fa/verify/cancel/")
     login(client, "alice", password)
     response = client.get(VERIFY_URL)
-    assert "Too many tries. You can ask for a new code in 10 minutes." in page_text(response)
+    assert "Too many tries. You can try again in 10 minutes." in page_text(response)
     assert len(locmem.outbox) == 1

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-TWILIO = "twofactor.backends.twilio.TwilioVerifyBackend"
+TWILIO = "twofactor.factors.sms.backends.twilio.TwilioVerifyBackend"
 
 
 def run() -> str:
@@ -15,9 +15,13 @@ def run() -> str:
 
 
 def test_local_backend(settings):
-    settings.TWOFACTOR_VERIFY_BACKEND = "twofactor.backends.console.ConsoleVerifyBackend"
+    settings.TWOFACTOR_VERIFY_BACKEND = (
+        "twofactor.factors.sms.backends.console.ConsoleVerifyBackend"
+    )
     output = run()
-    assert "Backend: twofactor.backends.console.ConsoleVerifyBackend (console)" in output
+    assert (
+        "Backend: twofactor.factors.sms.backends.console.ConsoleVerifyBackend (console)" in output
+    )
     assert "OK: console: codes are made and checked in this process" in output
 
 
@@ -75,6 +79,6 @@ def test_twilio_timeout(fake_verify):
 
 
 def test_backend_not_importable(settings):
-    settings.TWOFACTOR_VERIFY_BACKEND = "twofactor.backends.nope.Backend"
+    settings.TWOFACTOR_VERIFY_BACKEND = "twofactor.factors.sms.backends.nope.Backend"
     with pytest.raises(CommandError, match="cannot be imported"):
         run()

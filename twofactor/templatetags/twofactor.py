@@ -12,7 +12,7 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def twofactor_panel(context) -> str:
-    from twofactor.views import panel_context
+    from twofactor.panel import panel_context
 
     request = context["request"]
     return render_to_string(

@@ -7,9 +7,9 @@ reached. Sends no SMS.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from twofactor.backends import get_backend
-from twofactor.backends.base import BackendConfigurationError, BackendUnavailable
 from twofactor.conf import app_settings
+from twofactor.factors.sms.backends import get_backend
+from twofactor.factors.sms.backends.base import BackendConfigurationError, BackendUnavailable
 
 
 class Command(BaseCommand):

@@ -1,13 +1,15 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from twofactor import flows
+from twofactor import factors, flows
+from twofactor.models import Factor
 
 
 class Command(BaseCommand):
     help = (
         "Turn two-factor authentication off for a user (a lost phone): removes "
-        "their phone and ends all of their sessions."
+        "every factor (phone, app, recovery codes), their trusted browsers, and "
+        "ends all of their sessions."
     )
 
     def add_arguments(self, parser):
@@ -23,17 +25,18 @@ class Command(BaseCommand):
     def handle(self, *args, username, interactive, **options):
         User = get_user_model()
         try:
-            user = User.objects.select_related("phone_device").get(username=username)
+            user = User.objects.get(username=username)
         except User.DoesNotExist:
             raise CommandError(f"No such user: {username}") from None
-        device = getattr(user, "phone_device", None)
-        if device is None:
+        mine = list(Factor.objects.of(user))
+        if not mine:
             self.stdout.write(f"Two-factor authentication is already off for {username}.")
             return
+        described = ", ".join(str(factors.get(f.kind).describe(f)) for f in mine)
         if interactive:
             try:
                 answer = input(
-                    f"Remove {device.masked_number} from {username} and end all their "
+                    f"Remove {described} from {username} and end all their "
                     "sessions? Type 'yes' to continue: "
                 )
             except EOFError:  # no terminal to answer from (a script, cron)

@@ -2,7 +2,8 @@
 
 from django.utils.module_loading import import_string
 
-from twofactor.backends.base import (
+from twofactor.conf import app_settings
+from twofactor.factors.sms.backends.base import (
     Channel,
     CheckResult,
     CheckStatus,
@@ -10,7 +11,6 @@ from twofactor.backends.base import (
     SendStatus,
     VerifyBackend,
 )
-from twofactor.conf import app_settings
 
 __all__ = [
     "Channel",

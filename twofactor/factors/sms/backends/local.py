@@ -17,7 +17,7 @@ import re
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
@@ -25,7 +25,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext
 
 from core import outbox
-from twofactor.backends.base import (
+from twofactor.factors.sms.backends.base import (
     Channel,
     CheckResult,
     CheckStatus,
@@ -34,10 +34,10 @@ from twofactor.backends.base import (
     VerifyBackend,
 )
 
-CODE_LENGTH = 6
-VALIDITY = timedelta(minutes=10)
+CODE_LENGTH = VerifyBackend.code_length
+VALIDITY = VerifyBackend.verification_lifetime
 MAX_SENDS = 5
-MAX_CHECKS = 5
+MAX_CHECKS = VerifyBackend.checks_per_verification
 RECENT_MESSAGES_MAX = outbox.MAX_ITEMS
 
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")

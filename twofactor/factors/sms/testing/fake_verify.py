@@ -26,8 +26,9 @@ Test controls (form-encoded POSTs unless noted), see `FakeVerifyControl`:
          Times=N applies it to the next N API requests only (default: until reset).
     POST /_fake/reset                     forget everything above
 
-By hand: `python -m twofactor.testing.fake_verify --port 4011` prints each code it
-sends; run the site with TWOFACTOR_VERIFY_BACKEND=twofactor.backends.twilio.TwilioVerifyBackend,
+By hand: `python -m twofactor.factors.sms.testing.fake_verify --port 4011` prints each code it
+sends; run the site with
+TWOFACTOR_VERIFY_BACKEND=twofactor.factors.sms.backends.twilio.TwilioVerifyBackend,
 TWILIO_VERIFY_API_URL=http://127.0.0.1:4011 and any well-formed AC.../VA... SIDs.
 """
 
@@ -571,7 +572,7 @@ def main(argv: list[str] | None = None) -> None:
     def ready(url: str) -> None:
         print(
             f"Fake Twilio Verify on {url} - run the site with\n"
-            "  TWOFACTOR_VERIFY_BACKEND=twofactor.backends.twilio.TwilioVerifyBackend\n"
+            "  TWOFACTOR_VERIFY_BACKEND=twofactor.factors.sms.backends.twilio.TwilioVerifyBackend\n"
             f"  TWILIO_VERIFY_API_URL={url}\n"
             "  and any well-formed TWILIO_ACCOUNT_SID=AC... / TWILIO_VERIFY_SERVICE_SID=VA...\n"
             "Codes sent are printed below. Ctrl-C to stop.",

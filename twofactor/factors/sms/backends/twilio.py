@@ -12,7 +12,8 @@ from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioS
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from twofactor.backends.base import (
+from twofactor.conf import app_settings
+from twofactor.factors.sms.backends.base import (
     BackendConfigurationError,
     BackendUnavailable,
     Channel,
@@ -22,10 +23,9 @@ from twofactor.backends.base import (
     SendStatus,
     VerifyBackend,
 )
-from twofactor.conf import app_settings
 from twofactor.models import mask_number
 
-logger = logging.getLogger("twofactor.backends.twilio")
+logger = logging.getLogger("twofactor.factors.sms.backends.twilio")
 
 TWILIO_VERIFY_URL = "https://verify.twilio.com"
 

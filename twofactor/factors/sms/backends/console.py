@@ -5,7 +5,7 @@ Like django.core.mail.backends.console: for DEBUG only (twofactor.E002).
 
 import sys
 
-from twofactor.backends.local import LocalVerifyBackend, VerifyMessage
+from twofactor.factors.sms.backends.local import LocalVerifyBackend, VerifyMessage
 
 
 class ConsoleVerifyBackend(LocalVerifyBackend):

@@ -61,6 +61,12 @@ class VerifyBackend:
 
     # Shown in `twofactor_check` and the logs.
     name = "base"
+    # Twilio Verify's rules (the Verify service's defaults), read by the flows
+    # and the messages: a verification lives 10 minutes, allows 5 checks, and
+    # its code has 6 digits.
+    verification_lifetime = timedelta(minutes=10)
+    checks_per_verification = 5
+    code_length = 6
 
     def start(self, *, to: str, channel: Channel, locale: str | None = None) -> SendResult:
         raise NotImplementedError

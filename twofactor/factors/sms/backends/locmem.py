@@ -1,6 +1,6 @@
 """Keeps each code in `outbox`, like django.core.mail.outbox, for tests.
 
-    from twofactor.backends import locmem
+    from twofactor.factors.sms.backends import locmem
 
     locmem.outbox[-1].code            # the VerifyMessage last "sent"
     locmem.fail_next_send(SendStatus.UNAVAILABLE)   # the next start() returns it
@@ -16,9 +16,9 @@ import threading
 from collections import deque
 from datetime import timedelta
 
-from twofactor.backends import local
-from twofactor.backends.base import CheckResult, CheckStatus, SendResult, SendStatus
-from twofactor.backends.local import Channel, LocalVerifyBackend, VerifyMessage
+from twofactor.factors.sms.backends import local
+from twofactor.factors.sms.backends.base import CheckResult, CheckStatus, SendResult, SendStatus
+from twofactor.factors.sms.backends.local import Channel, LocalVerifyBackend, VerifyMessage
 
 outbox: list[VerifyMessage] = []
 

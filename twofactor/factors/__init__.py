@@ -1,0 +1,29 @@
+"""The second factors, one package each, behind `base.FactorType`.
+
+    sms/       a phone: codes by text message or call through Twilio Verify
+    totp/      an authenticator app (RFC 6238)
+    recovery/  single-use recovery codes (never turn two-factor on by themselves)
+
+`get(kind)` returns a factor's type; the shared steps and pages use nothing else.
+"""
+
+from functools import cache
+
+from twofactor.factors.base import FactorType
+from twofactor.models import Kind
+
+
+@cache
+def _registry() -> dict[str, FactorType]:
+    from twofactor.factors.sms import SmsFactor
+
+    types = (SmsFactor(),)
+    return {factor_type.kind: factor_type for factor_type in types}
+
+
+def get(kind: str) -> FactorType:
+    return _registry()[Kind(kind)]
+
+
+def all_types() -> list[FactorType]:
+    return list(_registry().values())

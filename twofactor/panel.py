@@ -1,0 +1,117 @@
+"""What the pages of every factor share: the HTTP status of a failed step, the
+profile's two-factor panel (one card per factor), and rendering it in place.
+
+Every panel step answers with the whole panel (`settings.html#panel`) for htmx,
+or the whole page otherwise, so a fragment has exactly one source.
+"""
+
+import math
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django_htmx.middleware import HtmxDetails
+
+from twofactor import factors, selectors, throttles
+from twofactor.outcomes import Failure, Outcome
+
+
+class HtmxHttpRequest(HttpRequest):
+    """What django-htmx's middleware adds, for the type checker."""
+
+    htmx: HtmxDetails
+
+
+# How a failed step answers. Not 400: in DEBUG, django-htmx shows a 400
+# fragment as a whole error page; the htmx config swaps 422/429/503 in place.
+STATUS_FOR: dict[Failure, int] = {
+    Failure.WRONG_CODE: 422,
+    Failure.EXPIRED: 422,
+    Failure.UNREACHABLE: 422,
+    Failure.NUMBER_IN_USE: 422,
+    Failure.NOT_SENT: 422,
+    Failure.SETUP_CHANGED: 422,
+    Failure.START_AGAIN: 422,
+    Failure.OFF: 422,
+    Failure.LOCKED: 429,
+    Failure.THROTTLED: 429,
+    Failure.PROVIDER_LIMIT: 429,
+    Failure.BUSY: 429,
+    Failure.UNAVAILABLE: 503,
+}
+
+
+def status_for(outcome: Outcome | None) -> int:
+    if outcome is None or outcome.ok or outcome.failure is None:
+        return 200
+    return STATUS_FOR[outcome.failure]
+
+
+def resend_wait(request: HttpRequest) -> int:
+    # Rounded up, like the server's own messages: the countdown must never
+    # reach 0 before resending is allowed.
+    return math.ceil(throttles.cooldown_remaining(user_id=request.user.pk).total_seconds())
+
+
+def tie_outcome_to_field(form, field_name: str, outcome, status_id: str) -> None:
+    """A failed step's message (shown above the form) describes the field, for
+    screen readers, like a form error does."""
+    if outcome is None or outcome.ok or not outcome.message or field_name not in form.fields:
+        return
+    form.fields[field_name].widget.attrs.update(
+        {"aria-invalid": "true", "aria-describedby": status_id}
+    )
+
+
+def panel_context(request: HttpRequest, **extra) -> dict:
+    """The panel: on or off, a card per factor, and the one card in a step
+    (`active` names its kind, `step` the step), if any."""
+    mine = selectors.confirmed_factors(request.user)
+    by_kind = {factor.kind: factor for factor in mine}
+    context = {
+        "factors": mine,
+        "enabled": bool(selectors.second_factors(mine)),
+        "default_factor": selectors.default_factor(mine),
+        "second_factor_count": len(selectors.second_factors(mine)),
+        "cards": [
+            {"type": factor_type, "factor": by_kind.get(factor_type.kind)}
+            for factor_type in factors.all_types()
+        ],
+        "resend_wait": resend_wait(request),
+        "active": "",
+        "step": "",
+    }
+    for factor_type in factors.all_types():
+        context.update(factor_type.card_context(request=request, factors=by_kind))
+    context.update(extra)
+    form = context.get("form")
+    if form is not None and context.get("field"):
+        tie_outcome_to_field(form, context["field"], context.get("outcome"), "panel-status")
+    return context
+
+
+def render_panel(request: HtmxHttpRequest, context: dict, status: int = 200) -> HttpResponse:
+    template = "twofactor/settings.html#panel" if request.htmx else "twofactor/settings.html"
+    return render(request, template, context, status=status)
+
+
+def panel_step(
+    request: HtmxHttpRequest,
+    *,
+    active: str,
+    step: str,
+    outcome: Outcome | None = None,
+    status: int | None = None,
+    **extra,
+) -> HttpResponse:
+    """One card in a step, answered with the outcome's status (or `status`)."""
+    context = panel_context(request, active=active, step=step, outcome=outcome, **extra)
+    return render_panel(request, context, status or status_for(outcome))
+
+
+def done(request: HtmxHttpRequest, message: str) -> HttpResponse:
+    """A panel step finished: in place with htmx, else back to the profile."""
+    if request.htmx:
+        return render_panel(request, panel_context(request, notice=message))
+    messages.success(request, message)
+    return redirect("profile", username=request.user.username)
