@@ -91,9 +91,8 @@ def reset_two_factor(modeladmin, request, queryset):
                 messages.INFO,
             )
         return None
-    users = queryset.prefetch_related(
-        Prefetch("twofactor_factors", queryset=Factor.objects.confirmed())
-    )
+    # The user list's queryset already brings each user's confirmed factors.
+    users = queryset
     return TemplateResponse(
         request,
         "admin/twofactor/reset_confirmation.html",

@@ -92,7 +92,7 @@ def test_signed_in_pages_and_each_state_of_the_panel(page, page_log, site, user_
 
     tour.visit("profile, two-factor off", "/user/erin/")
     panel = page.locator("#twofactor-panel")
-    panel.get_by_role("link", name="Enable two-factor authentication").click()
+    panel.get_by_role("link", name="Add a phone").click()
     expect(panel.get_by_label("Phone number")).to_be_visible()
     tour.check("panel: phone form")
 
@@ -116,7 +116,7 @@ def test_signed_in_pages_and_each_state_of_the_panel(page, page_log, site, user_
     expect(panel.get_by_text("On", exact=True)).to_be_visible()
     tour.check("panel: on")
 
-    panel.get_by_role("link", name="Disable").click()
+    panel.get_by_role("link", name="Turn off").click()
     expect(panel.get_by_label("Password")).to_be_visible()
     tour.check("panel: disable form")
 

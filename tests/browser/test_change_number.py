@@ -24,7 +24,7 @@ NEW_E164 = "+12015550199"
 
 def _enrol(page, site) -> None:
     panel = page.locator("#twofactor-panel")
-    panel.get_by_role("link", name="Enable two-factor authentication").click()
+    panel.get_by_role("link", name="Add a phone").click()
     panel.get_by_label("Phone number").fill(PHONE_NATIONAL)
     panel.get_by_role("button", name="Text me a code").click()
     expect(panel.get_by_label("Code")).to_be_visible()

@@ -32,7 +32,7 @@ def test_wrong_codes_stay_in_place_with_debug_on(page, page_log, site, settings)
     assert page.locator("script[src*='django-htmx']").count() == 1
     panel = page.locator("#twofactor-panel")
     set_marker(page)
-    panel.get_by_role("link", name="Enable two-factor authentication").click()
+    panel.get_by_role("link", name="Add a phone").click()
     panel.get_by_label("Phone number").fill(PHONE_NATIONAL)
     panel.get_by_role("button", name="Text me a code").click()
     expect(panel.get_by_label("Code")).to_be_visible()

@@ -34,9 +34,9 @@ def test_enable_sign_in_with_code_and_disable_in_place(page, page_log, site):
     expect(panel.get_by_text("Off", exact=True)).to_be_visible()
     set_marker(page)
 
-    panel.get_by_role("link", name="Enable two-factor authentication").click()
+    panel.get_by_role("link", name="Add a phone").click()
     expect(panel.get_by_label("Phone number")).to_be_visible()
-    assert_swapped_in_place(page, "carol", "Enable two-factor authentication")
+    assert_swapped_in_place(page, "carol", "Add a phone")
 
     panel.get_by_label("Phone number").fill(PHONE_NATIONAL)
     panel.get_by_role("button", name="Text me a code").click()
@@ -79,9 +79,9 @@ def test_enable_sign_in_with_code_and_disable_in_place(page, page_log, site):
 
     panel = page.locator("#twofactor-panel")
     set_marker(page)
-    panel.get_by_role("link", name="Disable").click()
+    panel.get_by_role("link", name="Turn off").click()
     expect(panel.get_by_label("Password")).to_be_visible()
-    assert_swapped_in_place(page, "carol", "Disable")
+    assert_swapped_in_place(page, "carol", "Turn off")
     panel.get_by_label("Password").fill(PASSWORD)
     panel.get_by_role("button", name="Turn off").click()
     expect(panel.get_by_text("Off", exact=True)).to_be_visible()

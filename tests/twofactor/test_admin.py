@@ -11,7 +11,7 @@ from twofactor.models import Factor
 pytestmark = pytest.mark.django_db
 
 USERS_URL = "/admin/accounts/user/"
-DEVICES_URL = "/admin/twofactor/phonedevice/"
+DEVICES_URL = "/admin/twofactor/factor/"
 # The full number in any format a page might show it in.
 UNMASKED = (NUMBER, "2015550123", "201-555-0123", "(201) 555-0123", "201 555 0123")
 
@@ -33,7 +33,7 @@ def assert_masked(response):
 def test_the_user_page_has_the_device_inline_masked(admin_client, enrolled_user):
     response = admin_client.get(f"{USERS_URL}{enrolled_user.pk}/change/")
     assert response.status_code == 200
-    assert "Two-factor phone" in page_text(response)
+    assert "Second factors" in page_text(response)
     assert_masked(response)
 
 

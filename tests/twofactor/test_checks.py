@@ -31,10 +31,12 @@ def twilio_settings(settings):
     return settings
 
 
+@pytest.mark.django_db  # the model checks ask the database (JSONField)
 def test_checks_are_registered_and_pass_on_a_good_production_setup(twilio_settings):
     assert [m for m in checks.run_checks() if m.id.startswith("twofactor.")] == []
 
 
+@pytest.mark.django_db  # the model checks ask the database (JSONField)
 def test_registered_checks_find_problems(twilio_settings):
     twilio_settings.TWILIO_AUTH_TOKEN = ""
     assert "twofactor.E003" in ids(checks.run_checks())

@@ -27,17 +27,17 @@ def people(frozen, enrolled_user, user_factory):
 
 def test_status_lists_every_user(people):
     lines = run("twofactor_status").splitlines()
-    assert lines[0].split() == ["USER", "2FA", "NUMBER", "CHANNEL", "CONFIRMED"]
+    assert lines[0].split() == ["USER", "2FA", "FACTORS", "DEFAULT", "CONFIRMED"]
     rows = [line.split("  ") for line in lines[1:]]
     cells = [[c.strip() for c in row if c.strip()] for row in rows]
     assert cells == [
-        ["alice", "on", MASKED, "sms", "2030-01-15 09:00"],
-        ["bob", "on", "+1 ••• ••• 0199", "call", "2030-01-15 09:00"],
+        ["alice", "on", f"sms {MASKED}", "sms", "2030-01-15 09:00"],
+        ["bob", "on", "sms +1 ••• ••• 0199 (call)", "sms", "2030-01-15 09:00"],
         ["carol", "off", "-", "-", "-"],
     ]
     assert NUMBER not in "\n".join(lines)
     # The columns line up under their headings.
-    for heading in ("2FA", "NUMBER", "CHANNEL", "CONFIRMED"):
+    for heading in ("2FA", "FACTORS", "DEFAULT", "CONFIRMED"):
         at = lines[0].index(heading)
         assert all(line[at - 2 : at] == "  " and line[at] != " " for line in lines[1:])
 

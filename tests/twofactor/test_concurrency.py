@@ -1,4 +1,5 @@
-"""Races: code checks for one account take turns on the device row, and the
+"""Races: code checks for one account take turns on the account lock (in the
+cache, so no database transaction is held while Verify answers), and the
 rate-limit counters count every hit. Row locks are only real on PostgreSQL
 (SQLite locks the whole database), so the tests marked `postgres` run in CI's
 PostgreSQL pass (`make test-pg`) and are deselected, not skipped, on SQLite."""
@@ -43,10 +44,8 @@ def _in_threads(count: int, work) -> list:
     return results
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_code_checks_for_one_account_take_turns(user_factory, password, monkeypatch):
-    assert connection.vendor == "postgresql"
     user = user_factory()
     Factor.objects.create(
         kind="sms", channel="sms", user=user, number="+12015550123", confirmed_at=timezone.now()
@@ -74,7 +73,7 @@ def test_concurrent_code_checks_for_one_account_take_turns(user_factory, passwor
     )
     assert statuses == [422, 422]
     (first_start, first_end), (second_start, _second_end) = sorted(spans)
-    # SECURITY: the second check waited for the first to finish (select_for_update).
+    # SECURITY: the second check waited for the first to finish (flows.account_lock).
     assert second_start >= first_end - 0.01, spans
 
 

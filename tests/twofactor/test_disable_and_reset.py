@@ -71,7 +71,7 @@ def test_the_right_password_removes_the_device_and_ends_other_sessions(
         assert is_fragment(response)
         text = page_text(response)
         assert "Two-factor authentication is off." in text
-        assert "Enable two-factor authentication" in text
+        assert "Add a phone" in text
     else:
         assert response["Location"] == PROFILE_URL
         assert "Two-factor authentication is off." in page_text(signed_in_client.get(PROFILE_URL))

@@ -222,5 +222,5 @@ def test_the_gate_and_the_navbar_share_one_device_lookup(signed_in_client):
     with CaptureQueriesContext(connection) as queries:
         response = signed_in_client.get("/")
     assert response.status_code == 200
-    device_queries = [q for q in queries if "twofactor_phonedevice" in q["sql"]]
+    device_queries = [q for q in queries if "twofactor_factor" in q["sql"]]
     assert len(device_queries) == 1
