@@ -18,7 +18,6 @@ from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.phonenumber import to_python
 
 
-
 def mask_number(number) -> str:
     """ "+1 ••• ••• 0100": the country code and the last four digits, nothing
     else. The one masking used on pages, in the admin and in the logs."""
