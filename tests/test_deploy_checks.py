@@ -21,7 +21,7 @@ BASE = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "accounts.example.com",
     "EMAIL_HOST": "smtp.example.com",
-    "TWOFACTOR_VERIFY_BACKEND": "twofactor.backends.twilio.TwilioVerifyBackend",
+    "TWOFACTOR_VERIFY_BACKEND": "twofactor.factors.sms.backends.twilio.TwilioVerifyBackend",
     "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
     "TWILIO_AUTH_TOKEN": "token",
     "TWILIO_VERIFY_SERVICE_SID": "VA" + "0" * 32,
