@@ -39,7 +39,7 @@ run: $(STAMP_RUN)
 ## gzip and brotli), migrations applied, gunicorn from gunicorn.conf.py.
 ## Needs SECRET_KEY, ALLOWED_HOSTS, EMAIL_HOST and the TWILIO_* settings (see README).
 serve: export DEBUG =
-serve: export TWOFACTOR_VERIFY_BACKEND ?= twofactor.backends.twilio.TwilioVerifyBackend
+serve: export TWOFACTOR_VERIFY_BACKEND ?= twofactor.factors.sms.backends.twilio.TwilioVerifyBackend
 serve: $(STAMP_RUN)
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) manage.py migrate --no-input

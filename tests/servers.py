@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 
 from tests.fixtures_verify import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_SERVICE_SID
-from twofactor.testing.fake_verify import free_port
+from twofactor.factors.sms.testing.fake_verify import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 60.0
@@ -43,7 +43,7 @@ def production_env(*, fake_url: str, **overrides: str) -> dict[str, str]:
             "SECRET_KEY": "servers-test-secret-key-not-for-production-0123456789",
             "ALLOWED_HOSTS": "127.0.0.1",
             "EMAIL_HOST": "127.0.0.1",  # never reached: nothing here sends mail
-            "TWOFACTOR_VERIFY_BACKEND": "twofactor.backends.twilio.TwilioVerifyBackend",
+            "TWOFACTOR_VERIFY_BACKEND": "twofactor.factors.sms.backends.twilio.TwilioVerifyBackend",
             "TWILIO_VERIFY_API_URL": fake_url,
             "TWILIO_ACCOUNT_SID": TEST_ACCOUNT_SID,
             "TWILIO_AUTH_TOKEN": TEST_AUTH_TOKEN,
