@@ -5,6 +5,7 @@ Always:
     accounts.E010  a cookie named with the __Host- prefix that the browser would
                    drop (not Secure, a Domain, or a Path other than "/")
     accounts.W014  a security middleware of accounts missing from MIDDLEWARE
+    accounts.W015  the first password hasher truncates long passwords (plain bcrypt: 72 bytes)
 
 With `manage.py check --deploy` (what production should pass with
 `--fail-level WARNING`; tests/test_deploy_checks.py runs it):
@@ -81,6 +82,25 @@ def check_security_middleware(app_configs=None, **kwargs) -> list[CheckMessage]:
         )
         for path in MIDDLEWARE
         if path not in settings.MIDDLEWARE
+    ]
+
+
+# Hashers that ignore what follows their input limit (bcrypt: 72 bytes).
+TRUNCATING_HASHERS = ("django.contrib.auth.hashers.BCryptPasswordHasher",)
+
+
+@register(Tags.security)
+def check_password_hasher(app_configs=None, **kwargs) -> list[CheckMessage]:
+    first = settings.PASSWORD_HASHERS[0] if settings.PASSWORD_HASHERS else ""
+    if first not in TRUNCATING_HASHERS:
+        return []
+    return [
+        Warning(
+            f"PASSWORD_HASHERS starts with {first!r}, which ignores all but the first "
+            "72 bytes of a password: long passphrases would be truncated.",
+            hint="Use Django's default (PBKDF2), Argon2 or BCryptSHA256PasswordHasher.",
+            id="accounts.W015",
+        )
     ]
 
 

