@@ -51,6 +51,13 @@ class AppSettings:
         """How long "Remember me" keeps the password step: SESSION_COOKIE_AGE."""
         return timedelta(seconds=int(settings.SESSION_COOKIE_AGE))
 
+    # Password reset (accounts/views.py, accounts/background.py)
+    @property
+    def EMAIL_IN_BACKGROUND(self) -> bool:
+        """Send the password reset email from a thread after the response, so
+        known and unknown addresses are answered in the same time."""
+        return bool(getattr(settings, "ACCOUNTS_EMAIL_IN_BACKGROUND", True))
+
     # Response headers (accounts/headers.py)
     @property
     def PERMISSIONS_POLICY(self) -> str:

@@ -168,6 +168,8 @@ for _name in (
 ):
     if os.environ.get(_name):
         globals()[_name] = int(os.environ[_name])
+# Password reset emails from a thread after the response (accounts/background.py).
+ACCOUNTS_EMAIL_IN_BACKGROUND = env_bool("ACCOUNTS_EMAIL_IN_BACKGROUND", True)
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en-us")
 # The site's own text is in English only, so Django's is too (whatever the

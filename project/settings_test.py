@@ -27,3 +27,6 @@ SECURE_SSL_REDIRECT = False
 # Serve static files from the finders; there is no collectstatic in tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Password reset emails inline: another thread can't see a test's uncommitted
+# rows (tests/accounts/test_reset_timing.py runs the background thread).
+ACCOUNTS_EMAIL_IN_BACKGROUND = False
