@@ -88,9 +88,10 @@ class LoginForm(FailureLimitedLoginMixin, StyledFormMixin, auth_forms.Authentica
             # The message is about both inputs: tie it to them for screen readers
             # (the id is set in templates/includes/form_errors.html).
             for name in ("username", "password"):
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": "form-errors"}
-                )
+                attrs = self.fields[name].widget.attrs
+                attrs.update({"aria-invalid": "true", "aria-describedby": "form-errors"})
+                if "is-invalid" not in attrs.get("class", "").split():
+                    attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
             raise
 
 

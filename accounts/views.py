@@ -54,7 +54,18 @@ class RegisterView(CreateView):
         return response
 
 
-class LoginView(auth_views.LoginView):
+class ProjectSiteNameMixin:
+    """Django's LoginView and LogoutView put the request's host ("127.0.0.1:8000")
+    in `site_name` when contrib.sites is not installed, over the context
+    processor's SITE_NAME: put the project's name back."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["site_name"] = settings.SITE_NAME
+        return context
+
+
+class LoginView(ProjectSiteNameMixin, auth_views.LoginView):
     form_class = LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -77,7 +88,7 @@ class LoginView(auth_views.LoginView):
 
 # Signing out must work for a session that is still on the code page.
 @method_decorator(second_factor_exempt, name="dispatch")
-class LogoutView(auth_views.LogoutView):
+class LogoutView(ProjectSiteNameMixin, auth_views.LogoutView):
     def post(self, request, *args, **kwargs):
         was_signed_in = request.user.is_authenticated
         response = super().post(request, *args, **kwargs)

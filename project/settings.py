@@ -289,4 +289,4 @@ LOGGING = {
 }
 
 # Forms render through templates/django/forms/ (Bootstrap markup, error ids).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "core.form_rendering.BootstrapFormRenderer"

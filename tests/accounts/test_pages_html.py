@@ -196,3 +196,45 @@ def test_admin_pages_need_no_inline_code(admin_client, user):
         response = admin_client.get(url)
         assert response.status_code == 200, url
         assert csp_problems(response.content) == [], url
+
+
+@pytest.mark.django_db
+def test_every_invalid_field_looks_invalid(pages):
+    """Bootstrap's invalid state: `is-invalid` on the input, its errors in an
+    `.invalid-feedback` (shown because it follows the input)."""
+    checked = 0
+    for name, response in pages:
+        form = response.context and response.context.get("form")
+        if not form or not form.errors:
+            continue
+        page = tags(response.content)
+        controls = {t.attrs.get("name"): t for t in form_controls(response.content)}
+        for field in form.errors:
+            if field == "__all__":
+                targets = [c for c in controls.values() if c.attrs.get("aria-invalid")]
+                assert targets, name
+            else:
+                targets = [controls[field]]
+                [errors] = [t for t in page if t.attrs.get("id") == f"id_{field}_error"]
+                assert "invalid-feedback" in errors.attrs["class"].split(), (name, errors)
+            for control in targets:
+                assert "is-invalid" in control.attrs["class"].split(), (name, control)
+                assert "form-control" in control.attrs["class"].split() or (
+                    "form-select" in control.attrs["class"].split()
+                ), (name, control)
+                checked += 1
+        valid = [c for n, c in controls.items() if n not in form.errors and c.attrs.get("class")]
+        for control in valid:
+            if "__all__" not in form.errors:
+                assert "is-invalid" not in control.attrs["class"].split(), (name, control)
+    assert checked >= 10
+
+
+@pytest.mark.django_db
+def test_the_two_factor_forms_look_invalid_too(client_logged_in):
+    response = client_logged_in.post("/2fa/enable/", {"country": "US", "number": "12345"})
+    assert response.status_code == 422
+    [number] = [t for t in form_controls(response.content) if t.attrs.get("name") == "number"]
+    assert "is-invalid" in number.attrs["class"].split()
+    [errors] = [t for t in tags(response.content) if t.attrs.get("id") == "id_number_error"]
+    assert "invalid-feedback" in errors.attrs["class"].split()

@@ -29,7 +29,7 @@ def test_own_profile_shows_the_details_and_the_edit_link(client_logged_in, user)
     response = client_logged_in.get("/user/alice/")
     assert response.status_code == 200
     text = response.text
-    assert "<h1>Alice Liddell</h1>" in text
+    assert '<h1 class="text-break">Alice Liddell</h1>' in text
     assert "Down the rabbit hole." in text
     assert f'href="{EDIT}"' in text
     assert "Edit profile" in text

@@ -31,6 +31,8 @@ class PhoneForm(StyledFormMixin, forms.Form):
         self.user = user
         self.ip = ip
         self.fields["country"].initial = settings.PHONENUMBER_DEFAULT_REGION
+        # The list starts with a country, not "---------": one is always chosen.
+        self.fields["country"].choices = [c for c in self.fields["country"].choices if c[0]]
         if user is not None:
             # SECURITY: moving the second factor to another phone needs the
             # password, like turning it off: a stolen session alone can't.
