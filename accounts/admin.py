@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import AdminLoginForm
-from accounts.models import User
+from accounts.models import SecurityEvent, User
 
 # The admin's sign-in page gets the same failed sign-in limits as the site's.
 admin.site.login_form = AdminLoginForm
@@ -41,3 +41,32 @@ class UserAdmin(BaseUserAdmin):
     @admin.display(description=_("name"), ordering="last_name")
     def full_name(self, obj) -> str:
         return obj.get_full_name()
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    """The security activity log, read-only: written by `accounts.security.record`,
+    pruned by `manage.py prune_security_events`."""
+
+    list_display = ("at", "kind", "user", "ip", "actor", "short_user_agent")
+    list_filter = ("kind", ("at", admin.DateFieldListFilter), ("actor", admin.EmptyFieldListFilter))
+    search_fields = ("user__username", "user__email", "ip", "actor__username")
+    date_hierarchy = "at"
+    list_select_related = ("user", "actor")
+    fields = ("at", "kind", "user", "actor", "ip", "user_agent", "details")
+    readonly_fields = fields
+    list_per_page = 50
+
+    @admin.display(description=_("user agent"))
+    def short_user_agent(self, event: SecurityEvent) -> str:
+        return event.user_agent[:60]
+
+    # SECURITY: the log is evidence: nobody edits or deletes entries by hand.
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

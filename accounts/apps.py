@@ -9,4 +9,4 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the system checks and the sign-in receiver.
-        from accounts import checks, deploy_checks, session_limits  # noqa: F401
+        from accounts import checks, deploy_checks, session_limits, signals  # noqa: F401

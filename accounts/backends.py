@@ -9,6 +9,21 @@ from accounts.models import looks_like_email
 MAX_LOGIN_LENGTH = 254
 
 
+def find_account(login: str):
+    """The account a typed login names, or None."""
+    User = get_user_model()
+    if len(login) > MAX_LOGIN_LENGTH:
+        return None
+    # SECURITY: an email-shaped login never matches a username (older
+    # accounts may still have one with "@"), so nobody can take over
+    # another person's email sign-in by picking it as a username.
+    field = "email__iexact" if looks_like_email(login) else "username__iexact"
+    matches = list(User._default_manager.filter(**{field: login})[:2])
+    # Two usernames equal but for case can only predate the case check: the
+    # exact one wins.
+    return next((u for u in matches if u.username == login), matches[0] if matches else None)
+
+
 class UsernameOrEmailBackend(ModelBackend):
     """Sign in with the username or the email address (either case).
 
@@ -27,14 +42,7 @@ class UsernameOrEmailBackend(ModelBackend):
             # admin's login form doesn't limit its length.
             User().set_password(password)
             return None
-        # SECURITY: an email-shaped login never matches a username (older
-        # accounts may still have one with "@"), so nobody can take over
-        # another person's email sign-in by picking it as a username.
-        field = "email__iexact" if looks_like_email(username) else "username__iexact"
-        matches = list(User._default_manager.filter(**{field: username})[:2])
-        # Two usernames equal but for case can only predate the case check: the
-        # exact one wins.
-        user = next((u for u in matches if u.username == username), matches[0] if matches else None)
+        user = find_account(username)
         if user is None:
             # Run the hasher anyway so that unknown users take as long as known ones.
             User().set_password(password)

@@ -4,7 +4,8 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import throttles
+from accounts import security, throttles
+from accounts.backends import find_account
 from accounts.models import User
 from core.client import client_ip
 from core.forms import StyledFormMixin
@@ -54,6 +55,12 @@ class FailureLimitedLoginMixin:
                 # SECURITY: refused before authenticate(): past the limit the
                 # password isn't checked, so right and wrong answers look alike.
                 self.refused = decision
+                security.record(
+                    request=self.request,
+                    user=find_account(login),
+                    kind=security.Kind.SIGN_IN_LOCKED,
+                    until=decision.retry_at.isoformat() if decision.retry_at else None,
+                )
                 raise forms.ValidationError(
                     gettext("Too many failed sign-ins. Try again %(when)s.")
                     % {"when": until_phrase(decision.retry_at)},

@@ -3,6 +3,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -81,3 +82,66 @@ class User(AbstractUser):
             session_generation=models.F("session_generation") + 1
         )
         self.refresh_from_db(fields=["session_generation"])
+
+
+class SecurityEvent(models.Model):
+    """One entry of the security activity log: who, what, when, from where.
+
+    Written only through `accounts.security.record`, which keeps secrets out
+    of `details`. The owner sees their recent ones on their profile; staff see
+    all in the admin, read-only; `prune_security_events` removes old ones.
+    """
+
+    class Kind(models.TextChoices):
+        # Accounts side (recorded by accounts).
+        SIGN_IN = "sign_in", _("Signed in with the password")
+        SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+        SIGN_IN_LOCKED = "sign_in_locked", _("Sign-in refused: too many failures")
+        SIGN_OUT = "sign_out", _("Signed out")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset asked for")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+        EMAIL_CHANGED = "email_changed", _("Email address changed")
+        # Two-factor side (recorded by twofactor through the same function).
+        TWOFACTOR_PASSED = "twofactor_passed", _("Two-factor code accepted")
+        TWOFACTOR_CODE_FAILED = "twofactor_code_failed", _("Wrong two-factor code")
+        TWOFACTOR_LOCKED = "twofactor_locked", _("Two-factor locked: too many wrong codes")
+        TWOFACTOR_SEND_REFUSED = "twofactor_send_refused", _("Code not sent: refused by a limit")
+        FACTOR_ADDED = "factor_added", _("Second factor added")
+        FACTOR_CHANGED = "factor_changed", _("Second factor changed")
+        FACTOR_REMOVED = "factor_removed", _("Second factor removed")
+        TWOFACTOR_RESET_BY_STAFF = "twofactor_reset_by_staff", _("Two-factor reset by staff")
+
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        # Kept when the account goes: the log is also the staff's.
+        on_delete=models.SET_NULL,
+        related_name="security_events",
+    )
+    kind = models.CharField(_("event"), max_length=40, choices=Kind.choices)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # As the limits count it (core.client.client_ip): an IPv6 address by its /64.
+    ip = models.CharField(_("client address"), max_length=64, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    # The staff user who did it, for staff actions (a two-factor reset).
+    actor = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("by staff user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"], name="accounts_secevent_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.user or '-'} · {self.at:%Y-%m-%d %H:%M}"

@@ -16,7 +16,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import CreateView, UpdateView
 
-from accounts import background, notify, session_limits, throttles
+from accounts import background, notify, security, session_limits, throttles
 from accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -107,6 +107,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        security.record(request=self.request, user=form.user, kind=security.Kind.PASSWORD_CHANGED)
         notify.password_changed(user=form.user, change=notify.Change.PASSWORD_CHANGED)
         return response
 
@@ -156,11 +157,18 @@ class PasswordResetView(auth_views.PasswordResetView):
             "html_email_template_name": self.html_email_template_name,
             "extra_email_context": self.extra_email_context,
         }
+        request = self.request
+
+        def send() -> None:
+            for user in form.get_users(form.cleaned_data["email"]):
+                security.record(
+                    request=request, user=user, kind=security.Kind.PASSWORD_RESET_REQUESTED
+                )
+            form.save(**options)
+
         # FormView's redirect, not Django's PasswordResetView (which sends inline).
         return background.run_after_response(
-            HttpResponseRedirect(self.get_success_url()),
-            lambda: form.save(**options),
-            name="password-reset-email",
+            HttpResponseRedirect(self.get_success_url()), send, name="password-reset-email"
         )
 
 
@@ -179,6 +187,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # SECURITY: whoever holds the emailed link is the owner: the failed
         # sign-in lockout no longer stands between them and their account.
         throttles.lift_for_account(form.user)
+        security.record(request=self.request, user=form.user, kind=security.Kind.PASSWORD_RESET)
         notify.password_changed(user=form.user, change=notify.Change.PASSWORD_RESET)
         return response
 
@@ -191,8 +200,11 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     profile_user = get_object_or_404(User, username=username)
     is_own = profile_user.pk == request.user.pk
-    # Your own page carries the two-factor panel ({% twofactor_panel %}).
+    # Your own page carries the two-factor panel ({% twofactor_panel %}) and
+    # your recent security activity.
     context = {"profile_user": profile_user, "is_own": is_own}
+    if is_own:
+        context["security_events"] = security.recent_for(profile_user)
     return render(request, "accounts/profile.html", context)
 
 
