@@ -1,6 +1,8 @@
 """axe-core on every page, signed out and signed in, the two-factor panel in each state
-and the code page; no serious or critical violation anywhere. Console errors, page
-errors and CSP violations on each page fail the test too (the `page` fixture)."""
+and the code page; no serious or critical violation anywhere, in the light and the
+dark colour scheme (the page follows the system's, static/js/theme.js). Console
+errors, page errors and CSP violations on each page fail the test too (the `page`
+fixture)."""
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -10,6 +12,12 @@ from tests.conftest import PASSWORD
 from tests.twofactor.conftest import make_device
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(params=["light", "dark"])
+def page(new_page, page_log, request):
+    """The tour's page, once with the system set to light and once to dark."""
+    return new_page(log=page_log, color_scheme=request.param)
 
 
 class Tour:
@@ -22,6 +30,9 @@ class Tour:
 
     def check(self, name: str) -> None:
         self.seen.append(name)
+        scheme = self.page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches")
+        theme = self.page.evaluate("document.documentElement.dataset.bsTheme")
+        assert theme == ("dark" if scheme else "light"), (name, theme)
         lines = axe_violations(self.page)
         if lines:
             self.findings.append(f"{name} ({self.page.url}):\n  " + "\n  ".join(lines))
