@@ -10,6 +10,7 @@ import math
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from twofactor import factors, selectors, throttles
@@ -107,6 +108,10 @@ def panel_step(
     """One card in a step, answered with the outcome's status (or `status`)."""
     context = panel_context(request, active=active, step=step, outcome=outcome, **extra)
     return render_panel(request, context, status or status_for(outcome))
+
+
+def recovery_offer() -> str:
+    return _("Now make recovery codes, in case you lose your phone.")
 
 
 def done(request: HtmxHttpRequest, message: str) -> HttpResponse:

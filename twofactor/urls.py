@@ -3,7 +3,9 @@
 from django.urls import path
 
 from twofactor import views
+from twofactor.factors.recovery import views as recovery
 from twofactor.factors.sms import views as sms
+from twofactor.factors.totp import views as totp
 
 app_name = "twofactor"
 
@@ -22,4 +24,10 @@ urlpatterns = [
     path("2fa/enable/resend/", sms.enable_resend, name="enable_resend"),
     path("2fa/enable/cancel/", sms.enable_cancel, name="enable_cancel"),
     path("2fa/phone/remove/", sms.remove, name="phone_remove"),
+    # An authenticator app.
+    path("2fa/app/", totp.setup, name="totp_setup"),
+    path("2fa/app/cancel/", totp.cancel, name="totp_cancel"),
+    path("2fa/app/remove/", totp.remove, name="totp_remove"),
+    # Recovery codes.
+    path("2fa/recovery/", recovery.make, name="recovery_make"),
 ]

@@ -50,7 +50,10 @@ TOO_MANY_SENDS = (
     "We've sent too many codes to this number. You can ask for a new one in 10 minutes."
 )
 UNAVAILABLE = "The text message service isn't answering right now. Please try again in a minute."
-ENABLED = f"Two-factor authentication is on. Codes go to {MASKED}."
+ENABLED = (
+    f"Two-factor authentication is on. Codes go to {MASKED}. "
+    "Now make recovery codes, in case you lose your phone."
+)
 
 _ALERT = re.compile(r'<div class="alert[^"]*" role="(?:alert|status)"[^>]*>(.*?)</div>', re.S)
 

@@ -15,9 +15,12 @@ from twofactor.models import Kind
 
 @cache
 def _registry() -> dict[str, FactorType]:
+    from twofactor.factors.recovery import RecoveryFactor
     from twofactor.factors.sms import SmsFactor
+    from twofactor.factors.totp import TotpFactor
 
-    types = (SmsFactor(),)
+    # The order of the cards on the profile: the safer factor first.
+    types = (TotpFactor(), SmsFactor(), RecoveryFactor())
     return {factor_type.kind: factor_type for factor_type in types}
 
 

@@ -23,6 +23,7 @@ from twofactor.panel import (
     done,
     panel_context,
     panel_step,
+    recovery_offer,
     render_panel,
     status_for,
 )
@@ -103,6 +104,9 @@ def enable_confirm(request: HtmxHttpRequest) -> HttpResponse:
         return _step(request, "code", form=form, status=422)
     outcome = sms_flows.confirm_enrolment(request=request, code=form.cleaned_data["code"])
     if outcome.ok:
+        if selectors.confirmed_factor(request.user, Kind.RECOVERY) is None:
+            # Offered as soon as two-factor is on (the recovery card's button).
+            return done(request, f"{outcome.message} {recovery_offer()}")
         return done(request, outcome.message)
     if outcome.clear_code:
         form = CodeForm()

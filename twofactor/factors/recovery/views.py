@@ -1,0 +1,49 @@
+"""The recovery-code card's steps on the profile: make a set (the password
+first when one exists, since the old set stops working), then show it once."""
+
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
+
+from core.client import client_ip
+from core.decorators import signed_in_required
+from twofactor import selectors
+from twofactor.factors.recovery import flows
+from twofactor.forms import PasswordForm
+from twofactor.models import Kind
+from twofactor.panel import HtmxHttpRequest, panel_step
+
+CARD = Kind.RECOVERY
+
+
+@signed_in_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+@vary_on_headers("HX-Request")
+@sensitive_post_parameters("password")
+def make(request: HtmxHttpRequest) -> HttpResponse:
+    if not selectors.is_enabled(request.user):
+        # Alone they'd guard nothing: codes come with a phone or an app.
+        return panel_step(
+            request,
+            active="",
+            step="",
+            notice_error=_("Turn two-factor authentication on first."),
+            status=422,
+        )
+    existing = selectors.confirmed_factor(request.user, Kind.RECOVERY)
+    # SECURITY: replacing a set needs the password (the old codes stop working).
+    needs_password = existing is not None
+    if request.method == "POST":
+        form = PasswordForm(request.POST, user=request.user, ip=client_ip(request))
+        if needs_password and not form.is_valid():
+            return panel_step(
+                request, active=CARD, step="make", form=form, field="password", status=422
+            )
+        plain = flows.make_new_set(request=request)
+        return panel_step(request, active=CARD, step="show", recovery_codes=plain)
+    form = PasswordForm(user=request.user) if needs_password else None
+    return panel_step(request, active=CARD, step="make", form=form)
