@@ -68,7 +68,7 @@ class CodeForm(StyledFormMixin, forms.Form):
         code = _ascii_digits(re.sub(r"[\s-]", "", self.cleaned_data["code"]))
         if not CODE_RE.match(code):
             raise forms.ValidationError(
-                _("Enter the code we sent you: 6 digits."), code="invalid_code"
+                _("Enter the 6-digit code."), code="invalid_code"
             )
         return code
 

@@ -24,7 +24,7 @@ from core.responses import redirect_to
 from twofactor import factors, flows, selectors, session
 from twofactor.factors.base import FactorType
 from twofactor.forms import CodeForm, PasswordForm
-from twofactor.models import Factor
+from twofactor.models import Factor, Kind
 from twofactor.panel import (
     HtmxHttpRequest,
     done,
@@ -69,9 +69,10 @@ def verify_context(request: HtmxHttpRequest, *, factor: Factor, form=None, outco
     factor_type = factors.get(factor.kind)
     form = form or code_form(factor_type)
     tie_outcome_to_field(form, "code", outcome, "code-status")
+    mine = selectors.confirmed_factors(request.user)
     others = [
         {"kind": other.kind, "label": factors.get(other.kind).switch_label}
-        for other in selectors.confirmed_factors(request.user)
+        for other in mine
         if other.kind != factor.kind
     ]
     return {
@@ -81,6 +82,7 @@ def verify_context(request: HtmxHttpRequest, *, factor: Factor, form=None, outco
         "factor": factor,
         "factor_type": factor_type,
         "others": others,
+        "has_recovery": any(f.kind == Kind.RECOVERY for f in mine),
         "masked_number": factor.masked_number if factor.number else "",
         "resend_wait": resend_wait(request),
     }

@@ -119,7 +119,7 @@ def test_signed_in_pages_and_each_state_of_the_panel(page, page_log, site, user_
 
     panel.get_by_label("Code").fill("12")
     panel.get_by_role("button", name="Confirm").click()
-    expect(panel.get_by_text("Enter the code we sent you: 6 digits.")).to_be_visible()
+    expect(panel.get_by_text("Enter the 6-digit code.")).to_be_visible()
     tour.check("panel: code form with an error")
 
     panel.get_by_label("Code").fill(site.last_code(to=PHONE_E164))
@@ -159,6 +159,6 @@ def test_code_page(page, page_log, site, user_factory, settings):
 
     page.get_by_label("Code").fill("12")
     page.get_by_role("button", name="Verify").click()
-    expect(page.get_by_text("Enter the code we sent you: 6 digits.")).to_be_visible()
+    expect(page.get_by_text("Enter the 6-digit code.")).to_be_visible()
     tour.check("code page with an invalid code")
     tour.assert_clean()

@@ -72,7 +72,7 @@ def test_superscripts_are_not_digits(client: Client, user, password):
     client.get(VERIFY_URL)
     response = client.post(VERIFY_URL, {"code": "¹²³⁴⁵⁶"})
     assert response.status_code == 422
-    assert "Enter the code we sent you: 6 digits." in page_text(response)
+    assert "Enter the 6-digit code." in page_text(response)
 
 
 @pytest.mark.django_db

@@ -267,7 +267,7 @@ def test_a_code_that_is_not_digits_is_a_form_error_and_not_checked(half_signed_i
     half_signed_in_client.get(VERIFY_URL)
     response = half_signed_in_client.post(VERIFY_URL, {"code": "abcdef"})
     assert response.status_code == 422
-    assert "Enter the code we sent you: 6 digits." in page_text(response)
+    assert "Enter the 6-digit code." in page_text(response)
     # Not counted as a wrong code.
     response = half_signed_in_client.post(VERIFY_URL, {"code": wrong_code(last_code())})
     assert "4 tries left" in page_text(response)
