@@ -67,9 +67,7 @@ class CodeForm(StyledFormMixin, forms.Form):
         # People paste "123 456" or "123-456".
         code = _ascii_digits(re.sub(r"[\s-]", "", self.cleaned_data["code"]))
         if not CODE_RE.match(code):
-            raise forms.ValidationError(
-                _("Enter the 6-digit code."), code="invalid_code"
-            )
+            raise forms.ValidationError(_("Enter the 6-digit code."), code="invalid_code")
         return code
 
 

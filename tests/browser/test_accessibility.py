@@ -114,15 +114,15 @@ def test_signed_in_pages_and_each_state_of_the_panel(page, page_log, site, user_
 
     panel.get_by_label("Phone number").fill(PHONE_NATIONAL)
     panel.get_by_role("button", name="Text me a code").click()
-    expect(panel.get_by_label("Code")).to_be_visible()
+    expect(panel.get_by_label("Code:", exact=True)).to_be_visible()
     tour.check("panel: code form")
 
-    panel.get_by_label("Code").fill("12")
+    panel.get_by_label("Code:", exact=True).fill("12")
     panel.get_by_role("button", name="Confirm").click()
     expect(panel.get_by_text("Enter the 6-digit code.")).to_be_visible()
     tour.check("panel: code form with an error")
 
-    panel.get_by_label("Code").fill(site.last_code(to=PHONE_E164))
+    panel.get_by_label("Code:", exact=True).fill(site.last_code(to=PHONE_E164))
     panel.get_by_role("button", name="Confirm").click()
     expect(panel.get_by_text("On", exact=True)).to_be_visible()
     tour.check("panel: on")
@@ -152,12 +152,12 @@ def test_code_page(page, page_log, site, user_factory, settings):
     tour.check("code page")
 
     wrong = "000000" if site.last_code() != "000000" else "111111"
-    page.get_by_label("Code").fill(wrong)
+    page.get_by_label("Code:", exact=True).fill(wrong)
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("alert")).to_contain_text("That code isn't right")
     tour.check("code page with a wrong code")
 
-    page.get_by_label("Code").fill("12")
+    page.get_by_label("Code:", exact=True).fill("12")
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_text("Enter the 6-digit code.")).to_be_visible()
     tour.check("code page with an invalid code")

@@ -64,7 +64,7 @@ def test_admin_sign_in_asks_for_the_code_first(page, site, user_factory):
     expect(page).to_have_url(re.compile(r"/2fa/verify/"))
     expect(page.get_by_text("Site administration")).to_have_count(0)
 
-    page.get_by_label("Code").fill(site.last_code(to=PHONE_E164))
+    page.get_by_label("Code:", exact=True).fill(site.last_code(to=PHONE_E164))
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.get_by_role("heading", name="Site administration")).to_be_visible()

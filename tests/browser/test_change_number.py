@@ -27,8 +27,8 @@ def _enrol(page, site) -> None:
     panel.get_by_role("link", name="Add a phone").click()
     panel.get_by_label("Phone number").fill(PHONE_NATIONAL)
     panel.get_by_role("button", name="Text me a code").click()
-    expect(panel.get_by_label("Code")).to_be_visible()
-    panel.get_by_label("Code").fill(site.last_code(to=PHONE_E164))
+    expect(panel.get_by_label("Code:", exact=True)).to_be_visible()
+    panel.get_by_label("Code:", exact=True).fill(site.last_code(to=PHONE_E164))
     panel.get_by_role("button", name="Confirm").click()
     expect(panel.get_by_text("On", exact=True)).to_be_visible()
 
@@ -56,7 +56,7 @@ def test_change_number_in_place_then_sign_in_by_call(page, page_log, site):
     panel.get_by_role("button", name="Call me instead").click()
     expect(panel.get_by_role("status")).to_contain_text("We're calling +1 ••• ••• 0199")
     assert site.sms_outbox()[-1].channel == "call"
-    panel.get_by_label("Code").fill(site.last_code(to=NEW_E164))
+    panel.get_by_label("Code:", exact=True).fill(site.last_code(to=NEW_E164))
     panel.get_by_role("button", name="Confirm").click()
     expect(panel).to_contain_text("Your codes now go to +1 ••• ••• 0199.")
     expect(panel).to_contain_text("(by voice call)")
@@ -72,6 +72,6 @@ def test_change_number_in_place_then_sign_in_by_call(page, page_log, site):
     page.get_by_role("button", name="Resend code").click()
     expect(page.locator("#code-form")).to_contain_text("We've sent a code to +1 ••• ••• 0199.")
     assert_code_form_in_place(page, "resend by text")
-    page.get_by_label("Code").fill(site.last_code(to=NEW_E164))
+    page.get_by_label("Code:", exact=True).fill(site.last_code(to=NEW_E164))
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, erin!")

@@ -23,8 +23,8 @@ def test_enable_two_factor_without_javascript(new_page, site, user_factory):
     panel.get_by_label("Phone number").fill(PHONE_NATIONAL)
     panel.get_by_role("button", name="Text me a code").click()
 
-    expect(panel.get_by_label("Code")).to_be_visible()
-    panel.get_by_label("Code").fill(site.last_code(to=PHONE_E164))
+    expect(panel.get_by_label("Code:", exact=True)).to_be_visible()
+    panel.get_by_label("Code:", exact=True).fill(site.last_code(to=PHONE_E164))
     panel.get_by_role("button", name="Confirm").click()
 
     expect(page).to_have_url(re.compile(r"/user/ivan/$"))

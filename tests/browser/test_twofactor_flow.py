@@ -40,11 +40,11 @@ def test_enable_sign_in_with_code_and_disable_in_place(page, page_log, site):
 
     panel.get_by_label("Phone number").fill(PHONE_NATIONAL)
     panel.get_by_role("button", name="Text me a code").click()
-    expect(panel.get_by_label("Code")).to_be_visible()
+    expect(panel.get_by_label("Code:", exact=True)).to_be_visible()
     expect(panel.get_by_role("status")).to_contain_text("We've sent a code to")
     assert_swapped_in_place(page, "carol", "Text me a code")
 
-    panel.get_by_label("Code").fill(site.last_code(to=PHONE_E164))
+    panel.get_by_label("Code:", exact=True).fill(site.last_code(to=PHONE_E164))
     panel.get_by_role("button", name="Confirm").click()
     expect(panel.get_by_text("On", exact=True)).to_be_visible()
     expect(panel).to_contain_text("Codes go to")
@@ -60,11 +60,11 @@ def test_enable_sign_in_with_code_and_disable_in_place(page, page_log, site):
 
     right = site.last_code(to=PHONE_E164)
     wrong = "000000" if right != "000000" else "111111"
-    page.get_by_label("Code").fill(wrong)
+    page.get_by_label("Code:", exact=True).fill(wrong)
     page.get_by_role("button", name="Verify").click()
     expect(page.get_by_role("alert")).to_contain_text("That code isn't right")
     expect(page.get_by_role("alert")).to_contain_text("tries left")
-    expect(page.get_by_label("Code")).to_have_value("")
+    expect(page.get_by_label("Code:", exact=True)).to_have_value("")
     assert_code_form_in_place(page, "a wrong code")
 
     page.get_by_role("button", name="Resend code").click()
@@ -72,7 +72,7 @@ def test_enable_sign_in_with_code_and_disable_in_place(page, page_log, site):
     assert len(site.sms_outbox()) == sent_before + 2, "Resend code sent nothing"
     assert_code_form_in_place(page, "Resend code")
 
-    page.get_by_label("Code").fill(site.last_code(to=PHONE_E164))
+    page.get_by_label("Code:", exact=True).fill(site.last_code(to=PHONE_E164))
     page.get_by_role("button", name="Verify").click()
     expect(page).to_have_url(re.compile(r"/user/carol/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("carol")
