@@ -83,7 +83,9 @@ def every_page(client, user_factory, password, settings) -> dict[str, object]:
 
 
 def head(response) -> tuple[str, str | None, str]:
-    page = tags(response.content)
+    # The document's own <head> (an inline SVG in the body, such as the app's
+    # QR code, has a <title> of its own).
+    page = tags(response.content.decode().split("</head>", 1)[0])
     [title] = [t for t in page if t.name == "title"]
     descriptions = [t for t in page if t.name == "meta" and t.attrs.get("name") == "description"]
     assert len(descriptions) == 1, response.content[:300]
