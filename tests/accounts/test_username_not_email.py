@@ -84,3 +84,14 @@ def test_the_model_refuses_it_too(user):
     user.username = "x@y"
     with pytest.raises(Exception, match="would look like an email address"):
         user.full_clean()
+
+
+def test_createsuperuser_refuses_it(monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-unusual-passphrase")
+    with pytest.raises(CommandError, match="would look like an email address"):
+        call_command(
+            "createsuperuser", "--noinput", "--username", "boss@example.com", "--email", "b@e.com"
+        )
+    assert not User.objects.exists()
