@@ -234,9 +234,13 @@ for _name, _cast in (
     ("TWOFACTOR_IP_SEND_LIMIT", int),
     ("TWOFACTOR_CHECK_LIMIT", int),
     ("TWOFACTOR_CHECK_WINDOW", int),
+    ("TWOFACTOR_TRUST_DAYS", int),
 ):
     if os.environ.get(_name):
         globals()[_name] = _cast(os.environ[_name])
+# Staff need a second factor before the admin opens (default: on unless DEBUG).
+if os.environ.get("TWOFACTOR_REQUIRED_FOR_STAFF"):
+    TWOFACTOR_REQUIRED_FOR_STAFF = env_bool("TWOFACTOR_REQUIRED_FOR_STAFF")
 # Reverse proxies in front of the site that append to X-Forwarded-For (the
 # client address every limit counts; core/client.py).
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)

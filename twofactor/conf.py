@@ -74,5 +74,17 @@ class AppSettings:
     def CHECK_WINDOW(self) -> timedelta:
         return timedelta(seconds=getattr(settings, "TWOFACTOR_CHECK_WINDOW", 900))
 
+    # Trusted browsers (twofactor/trust.py)
+    @property
+    def TRUST_DAYS(self) -> int:
+        """Days a browser the user trusted skips the code; 0 turns the checkbox off."""
+        return int(getattr(settings, "TWOFACTOR_TRUST_DAYS", 30))
+
+    # Staff (twofactor/staff.py)
+    @property
+    def REQUIRED_FOR_STAFF(self) -> bool:
+        """Staff need a second factor before any admin page opens; on unless DEBUG."""
+        return bool(getattr(settings, "TWOFACTOR_REQUIRED_FOR_STAFF", not settings.DEBUG))
+
 
 app_settings = AppSettings()

@@ -6,6 +6,9 @@ It decides from a positive mark in the session (`session.PASSED`, naming the
 fingerprint of the user's current factors), not from anything the login view
 sets, so it holds however the session was signed in: the login page, the
 admin's login, anything added later.
+
+A staff user with two-factor off gets no admin page while
+`TWOFACTOR_REQUIRED_FOR_STAFF` is on (twofactor/staff.py).
 """
 
 import logging
@@ -21,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.decorators import is_second_factor_exempt
 from core.responses import redirect_to
-from twofactor import session
+from twofactor import session, staff
 
 logger = logging.getLogger("twofactor")
 
@@ -41,7 +44,9 @@ class TwoFactorMiddleware:
         if user is None or not user.is_authenticated:
             return None
         fingerprint = session.current_fingerprint(request)
-        if fingerprint is None or session.has_passed(request, fingerprint):
+        if fingerprint is None:
+            return staff.refuse_admin_without_factor(request)
+        if session.has_passed(request, fingerprint):
             return None
         # SECURITY: from here on the session is half signed in.
         session.ensure_pending(request)
