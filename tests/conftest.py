@@ -68,11 +68,12 @@ def user(user_factory) -> User:
 
 
 @pytest.fixture
-def admin_client(client, admin_user, settings) -> Client:
+def admin_client(db, admin_user, settings) -> Client:
     """pytest-django's `admin_client`, for tests of the admin's own pages: staff
     without a second factor are sent to set one up first unless
     TWOFACTOR_REQUIRED_FOR_STAFF is off (tests/twofactor/test_staff_required.py)."""
     settings.TWOFACTOR_REQUIRED_FOR_STAFF = False
+    client = Client()  # its own, like pytest-django's: `client` stays signed out
     client.force_login(admin_user)
     return client
 
