@@ -33,8 +33,8 @@ def test_staff_set_up_a_factor_before_the_admin_opens(page, site, user_factory, 
     panel.get_by_role("link", name="Add a phone").click()
     panel.get_by_label("Phone number").fill(PHONE_NATIONAL)
     panel.get_by_role("button", name="Text me a code").click()
-    expect(panel.get_by_label("Code")).to_be_visible()
-    panel.get_by_label("Code").fill(site.last_code(to=PHONE_E164))
+    expect(panel.get_by_label("Code:", exact=True)).to_be_visible()
+    panel.get_by_label("Code:", exact=True).fill(site.last_code(to=PHONE_E164))
     panel.get_by_role("button", name="Confirm").click()
     expect(panel.get_by_text("On", exact=True)).to_be_visible()
 
