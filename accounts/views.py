@@ -5,6 +5,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.exceptions import SessionInterrupted
 from django.core.mail import mailers
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -237,6 +239,12 @@ class EditProfileView(UpdateView):
 
 @requires_csrf_token
 def bad_request(request, exception=None):
+    if isinstance(exception, SessionInterrupted):
+        # The session was ended by another request while this one ran (signed
+        # out in another tab, a password change elsewhere): say so, not "bad request",
+        # and show the navbar of someone signed out, which they now are.
+        request.user = AnonymousUser()
+        return render(request, "errors/session_ended.html", status=400)
     return render(request, "errors/400.html", status=400)
 
 

@@ -81,6 +81,21 @@ def test_the_500_view_itself_needs_neither_database_nor_middleware(rf):
     assert "vendor/bootstrap/bootstrap.min.css" in response.content.decode()
 
 
+def test_a_session_ended_by_another_request_gets_a_clear_page(client, user):
+    # Django raises SessionInterrupted when it can't save a session another
+    # request deleted: a page that says what happened, not a 500 or "bad request".
+    client.force_login(user)
+    response = client.get("/test-errors/session-ended/")
+    assert response.status_code == 400
+    assert "<h1>Your session ended</h1>" in response.text
+    assert "You were signed out somewhere else" in response.text
+    assert 'href="/accounts/login/"' in response.text
+    in_site_look(response)
+    # The navbar of someone signed out, which they now are.
+    assert "alice" not in response.text
+    assert client.get("/accounts/profile/edit/").status_code == 302
+
+
 def test_the_csrf_failure_page_says_to_reload(user, password):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/accounts/login/", {"username": "alice", "password": password})

@@ -105,6 +105,27 @@ def test_reset_forgets_messages_and_faults(service, fake_verify):
     assert service.verifications.create(to=NUMBER, channel="sms").status == "pending"
 
 
+def test_messages_to_one_number(service, fake_verify):
+    other = "+15555550199"
+    service.verifications.create(to=NUMBER, channel="sms")
+    service.verifications.create(to=other, channel="call")
+    assert [m["to"] for m in fake_verify.messages()] == [NUMBER, other]
+    assert [m["to"] for m in fake_verify.messages(to=other)] == [other]
+    assert fake_verify.last_code(to=other) == fake_verify.messages(to=other)[0]["code"]
+
+
+def test_a_fault_every_nth_request(service, fake_verify):
+    fake_verify.fault(mode="500", every=3)
+    outcomes = []
+    for _ in range(6):
+        try:
+            service.verifications.create(to=NUMBER, channel="sms")
+            outcomes.append("sent")
+        except TwilioRestException as error:
+            outcomes.append(error.status)
+    assert outcomes == ["sent", "sent", 500, "sent", "sent", 500]
+
+
 def test_free_port_refuses_connections():
     port = free_port()
     with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", port), 1):

@@ -16,14 +16,16 @@ use Twilio's JSON shape {code, message, more_info, status}.
 
 Test controls (form-encoded POSTs unless noted), see `FakeVerifyControl`:
 
-    GET  /_fake/messages                  every code sent: [{to, channel, code, sid, sent_at}]
+    GET  /_fake/messages[?to=]            every code sent (?to=: to that number only):
+                                          [{to, channel, code, sid, sent_at}]
     POST /_fake/block      To, Code       answer starts to To with 60410 or 60605 (403)
     POST /_fake/landline   To             answer SMS starts to To with 60205 (400)
     POST /_fake/advance    Seconds        move the fake's clock forward
-    POST /_fake/fault      Mode[, Seconds, Status, Code, Times]
+    POST /_fake/fault      Mode[, Seconds, Status, Code, Times, Every]
          Mode=latency (answer after Seconds), hang (answer after Seconds, default 30,
          or at reset), error (HTTP Status with error Code), 500, 429, none.
-         Times=N applies it to the next N API requests only (default: until reset).
+         Times=N applies it to the next N API requests only (default: until reset);
+         Every=N to every N-th API request only (the others are answered as usual).
     POST /_fake/reset                     forget everything above
 
 By hand: `python -m twofactor.factors.sms.testing.fake_verify --port 4011` prints each code it
@@ -153,6 +155,8 @@ class Fault:
     status: int = 500
     code: int = 20500
     times: int = 0  # 0: until reset
+    every: int = 1  # only every N-th API request meets it (the others are answered)
+    seen: int = 0
 
 
 class FakeVerifyState:
@@ -188,6 +192,10 @@ class FakeVerifyState:
     def take_fault(self) -> tuple[Fault | None, threading.Event]:
         with self.lock:
             fault = self.fault
+            if fault is not None and fault.every > 1:
+                fault.seen += 1
+                if fault.seen % fault.every:
+                    return None, self.release
             if fault is not None and fault.times:
                 fault.times -= 1
                 if fault.times == 0:
@@ -424,8 +432,13 @@ class Handler(BaseHTTPRequestHandler):
         state = self.server.state
         name = path.removeprefix("/_fake/").strip("/")
         if method == "GET" and name == "messages":
+            # ?to=+1555... narrows the list to one number (the load test asks often).
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            to = query.get("to", [""])[-1]
             with state.lock:
-                self._send_json(200, list(state.messages))
+                self._send_json(
+                    200, [message for message in state.messages if not to or message["to"] == to]
+                )
             return
         if method != "POST":
             self._send_json(405, {"error": "POST the controls"})
@@ -459,20 +472,20 @@ class Handler(BaseHTTPRequestHandler):
 
 def _parse_fault(form: dict[str, str]) -> Fault | None:
     mode = form["Mode"]
-    times = int(form.get("Times", "0"))
+    counts = {"times": int(form.get("Times", "0")), "every": max(int(form.get("Every", "1")), 1)}
     if mode == "none":
         return None
     if mode == "latency":
-        return Fault(mode="latency", seconds=float(form["Seconds"]), times=times)
+        return Fault(mode="latency", seconds=float(form["Seconds"]), **counts)
     if mode == "hang":
         seconds = float(form.get("Seconds", DEFAULT_HANG_SECONDS))
-        return Fault(mode="hang", seconds=seconds, times=times)
+        return Fault(mode="hang", seconds=seconds, **counts)
     if mode == "500":
-        return Fault(mode="error", status=500, code=20500, times=times)
+        return Fault(mode="error", status=500, code=20500, **counts)
     if mode == "429":
-        return Fault(mode="error", status=429, code=20429, times=times)
+        return Fault(mode="error", status=429, code=20429, **counts)
     if mode == "error":
-        return Fault(mode="error", status=int(form["Status"]), code=int(form["Code"]), times=times)
+        return Fault(mode="error", status=int(form["Status"]), code=int(form["Code"]), **counts)
     raise ValueError(f"unknown Mode {mode!r}")
 
 
@@ -520,13 +533,14 @@ class FakeVerifyControl:
         response = requests.post(f"{self.url}/_fake/{name}", data=form, timeout=5)
         response.raise_for_status()
 
-    def messages(self) -> list[dict]:
-        response = requests.get(f"{self.url}/_fake/messages", timeout=5)
+    def messages(self, *, to: str = "") -> list[dict]:
+        params = {"to": to} if to else None
+        response = requests.get(f"{self.url}/_fake/messages", params=params, timeout=5)
         response.raise_for_status()
         return response.json()
 
     def last_code(self, *, to: str) -> str:
-        codes = [message["code"] for message in self.messages() if message["to"] == to]
+        codes = [message["code"] for message in self.messages(to=to)]
         if not codes:
             raise LookupError(f"the fake sent no code to {to}")
         return codes[-1]
@@ -541,7 +555,8 @@ class FakeVerifyControl:
         self._post("advance", Seconds=seconds)
 
     def fault(self, *, mode: str, times: int = 0, **options: object) -> None:
-        """mode: latency/hang (seconds=), error (status=, code=), "500", "429", "none"."""
+        """mode: latency/hang (seconds=), error (status=, code=), "500", "429", "none";
+        every=N: only every N-th API request meets it."""
         form = {key.capitalize(): value for key, value in options.items()}
         self._post("fault", Mode=mode, Times=times, **form)
 
