@@ -372,8 +372,12 @@ class Handler(BaseHTTPRequestHandler):
         fault, release = state.take_fault()
         if fault is not None:
             if fault.mode in ("latency", "hang"):
-                # A hang is released early by a reset, so no thread outlives its test.
-                release.wait(fault.seconds)
+                # A hang is released early by a reset, so no thread outlives its test;
+                # released so, it does nothing (its caller gave up long ago), or it
+                # would send a code into the next test's fresh state.
+                if release.wait(fault.seconds):
+                    self._send_json(500, FakeError(status=500, code=20500).payload())
+                    return
             elif fault.mode == "error":
                 self._send_json(
                     fault.status, FakeError(status=fault.status, code=fault.code).payload()
