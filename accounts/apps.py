@@ -9,4 +9,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the system checks and the sign-in receiver.
-        from accounts import checks, deploy_checks, session_limits, signals  # noqa: F401
+        from accounts import (  # noqa: F401
+            active_sessions,
+            checks,
+            deploy_checks,
+            session_limits,
+            signals,
+        )

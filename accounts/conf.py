@@ -72,5 +72,21 @@ class AppSettings:
             "browsing-topics=(), interest-cohort=()",
         )
 
+    # Email links and registration (accounts/email_links.py, accounts/registration.py)
+    @property
+    def EMAIL_LINK_TIMEOUT(self) -> timedelta:
+        """How long a link that confirms an address (at registration or for a
+        change of address) works."""
+        return timedelta(seconds=int(getattr(settings, "ACCOUNTS_EMAIL_LINK_TIMEOUT", 3 * 86400)))
+
+    @property
+    def REGISTRATION_IP_LIMIT(self) -> int:
+        """Registrations (each sends an email) per client address in the window."""
+        return int(getattr(settings, "ACCOUNTS_REGISTRATION_IP_LIMIT", 10))
+
+    @property
+    def REGISTRATION_WINDOW(self) -> timedelta:
+        return timedelta(seconds=int(getattr(settings, "ACCOUNTS_REGISTRATION_WINDOW", 3600)))
+
 
 app_settings = AppSettings()

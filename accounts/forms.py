@@ -4,7 +4,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts import security, throttles
+from accounts import registration, security, throttles
 from accounts.backends import find_account
 from accounts.models import User
 from core.client import client_ip
@@ -29,12 +29,25 @@ class RegistrationForm(StyledFormMixin, auth_forms.UserCreationForm):
         self.fields["email"].required = True
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("A user with that email address already exists."), code="duplicate_email"
+        return self.cleaned_data["email"].strip()
+
+    # SECURITY: a taken email is not an error here: the form is accepted and the
+    # address's owner is emailed instead (accounts/registration.py), so the page
+    # can't be used to find out who has an account. Both checks leave the email out.
+
+    def validate_unique(self):
+        try:
+            self.instance.validate_unique(exclude=self._get_validation_exclusions() | {"email"})
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+    def validate_constraints(self):
+        try:
+            self.instance.validate_constraints(
+                exclude=self._get_validation_exclusions() | {"email"}
             )
-        return email
+        except forms.ValidationError as error:
+            self._update_errors(error)
 
 
 class FailureLimitedLoginMixin:
@@ -74,7 +87,27 @@ class FailureLimitedLoginMixin:
         return cleaned
 
 
-class LoginForm(FailureLimitedLoginMixin, StyledFormMixin, auth_forms.AuthenticationForm):
+class ConfirmedEmailMixin:
+    """An account made by registration signs in once its address is confirmed
+    (accounts/registration.py). Asked only after a right password, so it tells
+    nothing to someone who doesn't know it."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.email_confirmed:
+            registration.resend_on_sign_in(request=self.request, user=user)
+            raise forms.ValidationError(
+                _(
+                    "Please confirm your email address first: open the link we emailed "
+                    "to it (we've just sent it again)."
+                ),
+                code="email_unconfirmed",
+            )
+
+
+class LoginForm(
+    ConfirmedEmailMixin, FailureLimitedLoginMixin, StyledFormMixin, auth_forms.AuthenticationForm
+):
     username = auth_forms.UsernameField(
         label=_("Username or email"),
         max_length=254,
@@ -102,7 +135,7 @@ class LoginForm(FailureLimitedLoginMixin, StyledFormMixin, auth_forms.Authentica
             raise
 
 
-class AdminLoginForm(FailureLimitedLoginMixin, AdminAuthenticationForm):
+class AdminLoginForm(ConfirmedEmailMixin, FailureLimitedLoginMixin, AdminAuthenticationForm):
     """The admin's sign-in page, with the same failure limits as the site's."""
 
 
@@ -141,3 +174,47 @@ class PasswordChangeForm(StyledFormMixin, auth_forms.PasswordChangeForm):
 
 class SetPasswordForm(StyledFormMixin, auth_forms.SetPasswordForm):
     pass
+
+
+class EmailChangeForm(StyledFormMixin, forms.Form):
+    """A new address for your account, with your password (accounts/email_change.py)."""
+
+    email = forms.EmailField(
+        label=_("New email address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, ip: str | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.ip = ip
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip()
+        if email.casefold() == self.user.email.casefold():
+            raise forms.ValidationError(_("That is already your address."), code="same_email")
+        return email
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        login = self.user.get_username()
+        # SECURITY: a stolen session alone can't move the account to another
+        # address (and so its password resets): the password is asked, under the
+        # failed sign-in limits so it can't be guessed at speed from here.
+        decision = throttles.begin_attempt(login=login, ip=self.ip)
+        if not decision.allowed:
+            raise forms.ValidationError(
+                gettext("Too many wrong passwords. Try again %(when)s.")
+                % {"when": until_phrase(decision.retry_at)},
+                code="too_many_failures",
+            )
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That password isn't right."), code="password_incorrect")
+        throttles.attempt_succeeded(login=login, ip=self.ip)
+        return password

@@ -40,6 +40,17 @@ class User(AbstractUser):
         error_messages={"unique": _("A user with that username already exists.")},
     )
     email = models.EmailField(_("email address"))
+    # False from registration until the emailed link is opened; sign-in waits for
+    # it (accounts/registration.py). True for accounts made any other way (the
+    # admin, createsuperuser), whose address staff vouch for.
+    email_confirmed = models.BooleanField(
+        _("email address confirmed"),
+        default=True,
+        # In the database too: rows written without the field (other apps'
+        # historical models in migrations) count as confirmed.
+        db_default=True,
+        help_text=_("Off from registration until the link sent to the address is opened."),
+    )
     about_me = models.CharField(_("about me"), max_length=140, blank=True)
     last_seen = models.DateTimeField(_("last seen"), null=True, blank=True)
     # Bumped to end every session of the user at once (see _get_session_auth_hash).
@@ -145,3 +156,33 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.user or '-'} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class ActiveSession(models.Model):
+    """A signed-in session of a user, as the owner sees it on their profile:
+    which browser, from where, when last used; with "Sign out" for each.
+
+    Written by `accounts.active_sessions` (on sign-in, and at most every few
+    minutes after); the session itself stays in Django's session store, found
+    by `session_key`, which follows the key when it is rotated.
+    """
+
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="active_sessions",
+    )
+    session_key = models.CharField(_("session key"), max_length=64, unique=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    ip = models.CharField(_("client address"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("signed in"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("active session")
+        verbose_name_plural = _("active sessions")
+        ordering = ["-last_used_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.last_used_at:%Y-%m-%d %H:%M}"

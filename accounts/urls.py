@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import email_views, session_views, views
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -30,5 +30,23 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/profile/edit/", views.EditProfileView.as_view(), name="edit_profile"),
+    path("accounts/register/done/", email_views.register_done, name="register_done"),
+    path("accounts/confirm/<str:token>/", email_views.confirm_email, name="confirm_email"),
+    path("accounts/email/", email_views.email_change_view, name="email_change"),
+    path(
+        "accounts/email/confirm/<str:token>/",
+        email_views.email_change_confirm,
+        name="email_change_confirm",
+    ),
+    path(
+        "accounts/sessions/<int:pk>/sign-out/",
+        session_views.sign_out_session,
+        name="sign_out_session",
+    ),
+    path(
+        "accounts/sessions/sign-out-others/",
+        session_views.sign_out_others,
+        name="sign_out_others",
+    ),
     path("user/<str:username>/", views.profile, name="profile"),
 ]

@@ -18,7 +18,15 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import CreateView, UpdateView
 
-from accounts import background, notify, security, session_limits, throttles
+from accounts import (
+    active_sessions,
+    background,
+    notify,
+    registration,
+    security,
+    session_limits,
+    throttles,
+)
 from accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -29,6 +37,7 @@ from accounts.forms import (
 )
 from accounts.models import User
 from core.decorators import second_factor_exempt
+from core.phrases import until_phrase
 
 logger = logging.getLogger("accounts")
 
@@ -41,7 +50,7 @@ def index(request: HttpRequest) -> HttpResponse:
 class RegisterView(CreateView):
     form_class = RegistrationForm
     template_name = "accounts/register.html"
-    success_url = reverse_lazy("login")
+    success_url = reverse_lazy("register_done")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -49,11 +58,18 @@ class RegisterView(CreateView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(
-            self.request, _("Congratulations, you are now registered! Please sign in.")
-        )
-        return response
+        decision = registration.take_slot(self.request)
+        if not decision.allowed:
+            form.add_error(
+                None,
+                _("Too many registrations from your network. Try again %(when)s.")
+                % {"when": until_phrase(decision.retry_at)},
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        # A new address gets its account and a link; a taken one, a note to its
+        # owner. The next page is the same for both (accounts/registration.py).
+        self.object = registration.register(request=self.request, form=form)
+        return HttpResponseRedirect(self.success_url)
 
 
 class ProjectSiteNameMixin:
@@ -189,6 +205,9 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # SECURITY: whoever holds the emailed link is the owner: the failed
         # sign-in lockout no longer stands between them and their account.
         throttles.lift_for_account(form.user)
+        # The emailed link proves the address is theirs, as the registration link does.
+        if not form.user.email_confirmed:
+            registration.confirm(user=form.user)
         security.record(request=self.request, user=form.user, kind=security.Kind.PASSWORD_RESET)
         notify.password_changed(user=form.user, change=notify.Change.PASSWORD_RESET)
         return response
@@ -207,6 +226,7 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     context = {"profile_user": profile_user, "is_own": is_own}
     if is_own:
         context["security_events"] = security.recent_for(profile_user)
+        context["active_sessions"] = active_sessions.for_user(request)
     return render(request, "accounts/profile.html", context)
 
 

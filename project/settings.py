@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.session_limits.SessionLimitsMiddleware",
     "accounts.middleware.LastSeenMiddleware",
+    "accounts.active_sessions.ActiveSessionMiddleware",
     "twofactor.middleware.TwoFactorMiddleware",
 ]
 
@@ -180,6 +181,9 @@ for _name in (
     "ACCOUNTS_LOGIN_FAILURE_WINDOW",
     "ACCOUNTS_SESSION_IDLE_TIMEOUT",
     "ACCOUNTS_SESSION_MAX_AGE",
+    "ACCOUNTS_EMAIL_LINK_TIMEOUT",
+    "ACCOUNTS_REGISTRATION_IP_LIMIT",
+    "ACCOUNTS_REGISTRATION_WINDOW",
 ):
     if os.environ.get(_name):
         globals()[_name] = int(os.environ[_name])

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from tests.accounts.test_password import reset_link
-from tests.accounts.test_register import form_data
+from tests.accounts.test_register import follow_confirmation_link, form_data
 
 BREACHED = (
     "This password appears in lists of passwords leaked in data breaches, "
@@ -35,6 +35,7 @@ def test_long_unicode_passphrases_register_and_sign_in(client, passphrase):
         "/accounts/register/", form_data(password1=passphrase, password2=passphrase)
     )
     assert response.status_code == 302, response.context["form"].errors
+    follow_confirmation_link(client)
     signed_in = client.post("/accounts/login/", {"username": "newcomer", "password": passphrase})
     assert signed_in.status_code == 302
 

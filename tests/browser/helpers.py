@@ -23,7 +23,14 @@ def register(page: Page, username: str, *, password: str = PASSWORD) -> None:
     page.get_by_label("Password:", exact=True).fill(password)
     page.get_by_label("Password confirmation").fill(password)
     page.get_by_role("button", name="Register").click()
-    expect(page.get_by_role("status")).to_contain_text("you are now registered")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    # The address is confirmed by the emailed link before the first sign-in.
+    from django.core import mail
+
+    [link] = re.findall(r"https?://\S+/accounts/confirm/\S+/", mail.outbox[-1].body)
+    page.goto(link)
+    page.get_by_role("button", name="Confirm my address").click()
+    expect(page.get_by_role("status")).to_contain_text("Your email address is confirmed")
 
 
 def sign_in(page: Page, username: str, *, password: str = PASSWORD, next_url: str = "") -> None:

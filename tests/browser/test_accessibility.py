@@ -70,6 +70,7 @@ def test_signed_out_pages(page, page_log, site, user_factory):
     tour.visit("login", "/accounts/login/")
     tour.visit("register", "/accounts/register/")
     tour.visit("password reset", "/accounts/password_reset/")
+    tour.visit("registered: check your email", "/accounts/register/done/")
     tour.visit("reset link that doesn't work", "/accounts/reset/MQ/not-a-token/")
     tour.visit("404", "/no-such-page/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
@@ -99,6 +100,7 @@ def test_signed_in_pages_and_each_state_of_the_panel(page, page_log, site, user_
     tour.check("index, signed in")
     tour.visit("edit profile", "/accounts/profile/edit/")
     tour.visit("password change", "/accounts/password_change/")
+    tour.visit("email change", "/accounts/email/")
     tour.visit("two-factor settings page", "/2fa/")
 
     tour.visit("profile, two-factor off", "/user/erin/")
