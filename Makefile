@@ -45,10 +45,11 @@ serve: $(STAMP_RUN)
 	$(PY) manage.py migrate --no-input
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT)
 
-## The whole suite, with the system checks, the migration check and ruff.
+## The whole suite, with ruff, mypy, the system checks and the migration check.
 test: $(STAMP_DEV) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	DEBUG=1 $(PY) manage.py check --fail-level WARNING
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -66,6 +67,7 @@ test-fast: $(STAMP_DEV)
 lint: $(STAMP_DEV)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 ## What the two-factor gate costs a request (median time, queries) against its budget.
 bench: $(STAMP_DEV)

@@ -32,7 +32,10 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "email", "full_name", "is_staff", "last_seen")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("username", "email", "first_name", "last_name")
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Profile"), {"fields": ("about_me", "last_seen")}),)
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("Profile"), {"fields": ("about_me", "last_seen")}),
+    )
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "email", "password1", "password2")}),
     )

@@ -45,7 +45,7 @@ def run_after_response(response: HttpResponse, job: Callable[[], None], *, name:
         close()
         _start(job, name=name, language=language)
 
-    response.close = close_then_start
+    response.close = close_then_start  # type: ignore[method-assign]  # run after the response
     return response
 
 

@@ -56,7 +56,7 @@ class User(AbstractUser):
     # Bumped to end every session of the user at once (see _get_session_auth_hash).
     session_generation = models.PositiveIntegerField(default=0, editable=False)
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc]  # the stubs declare it a ClassVar
 
     REQUIRED_FIELDS = ["email"]
 

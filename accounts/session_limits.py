@@ -124,7 +124,7 @@ class SessionLimitsMiddleware:
                 return redirect_to_login(request.get_full_path())
             return redirect_to(request, resolve_url("login"))
         active = _read(request, ACTIVE_AT) or now
-        request._accounts_idle = max(now - active, timedelta(0))
+        setattr(request, "_accounts_idle", max(now - active, timedelta(0)))  # noqa: B010
         if now - active >= ACTIVITY_RESOLUTION:
             request.session[ACTIVE_AT] = now.isoformat()
         return None

@@ -11,7 +11,7 @@ from django.core.mail import mailers
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import requires_csrf_token
@@ -142,8 +142,9 @@ class PasswordResetView(auth_views.PasswordResetView):
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")
 
+    # A property, so it is read when the email is sent.
     @property
-    def extra_email_context(self) -> dict:
+    def extra_email_context(self) -> dict:  # type: ignore[override]
         # Read when the email is sent, not at import: Django would otherwise name
         # the site after the request's host (there is no contrib.sites).
         return {"site_name": settings.SITE_NAME}
@@ -251,7 +252,7 @@ class EditProfileView(UpdateView):
         return response
 
     def get_success_url(self) -> str:
-        return reverse_lazy("profile", kwargs={"username": self.object.username})
+        return reverse("profile", kwargs={"username": self.object.username})
 
 
 # Error pages in the site's look.

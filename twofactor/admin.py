@@ -112,9 +112,9 @@ def reset_two_factor(modeladmin, request, queryset):
 
 class TwoFactorUserAdmin(UserAdmin):
     inlines = [*UserAdmin.inlines, FactorInline]
-    list_display = (*UserAdmin.list_display, "two_factor")
-    list_filter = (*UserAdmin.list_filter, TwoFactorFilter)
-    actions = [*(UserAdmin.actions or []), reset_two_factor]
+    list_display = (*UserAdmin.list_display, "two_factor")  # type: ignore[assignment]
+    list_filter = (*UserAdmin.list_filter, TwoFactorFilter)  # type: ignore[assignment]
+    actions = [reset_two_factor]
 
     def get_queryset(self, request):
         return (

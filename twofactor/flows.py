@@ -19,7 +19,6 @@ from contextlib import contextmanager
 
 from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +27,7 @@ from twofactor import explain, factors, notify, selectors, session, throttles
 from twofactor.conf import app_settings
 from twofactor.models import Factor, Kind
 from twofactor.outcomes import Failure, Outcome, failed
+from twofactor.typing import SignedInRequest
 
 logger = logging.getLogger("twofactor")
 
@@ -75,7 +75,7 @@ def sign_in_factors(user) -> list[Factor]:
     return selectors.confirmed_factors(user)
 
 
-def begin_challenge(*, request: HttpRequest, kind: str) -> Outcome | None:
+def begin_challenge(*, request: SignedInRequest, kind: str) -> Outcome | None:
     """The code page opened for `kind`: let the factor do what it needs (SMS
     sends its first code, once per sign-in)."""
     factor = selectors.confirmed_factor(request.user, kind)
@@ -84,7 +84,7 @@ def begin_challenge(*, request: HttpRequest, kind: str) -> Outcome | None:
     return factors.get(kind).challenge(request=request, factor=factor)
 
 
-def check_sign_in(*, request: HttpRequest, kind: str, code: str) -> Outcome:
+def check_sign_in(*, request: SignedInRequest, kind: str, code: str) -> Outcome:
     """Check a sign-in code for one of the user's factors; on the right code
     the session passes the gate."""
     user = request.user
@@ -107,7 +107,7 @@ def check_sign_in(*, request: HttpRequest, kind: str, code: str) -> Outcome:
     return outcome
 
 
-def finish_sign_in(*, request: HttpRequest, factor: Factor) -> None:
+def finish_sign_in(*, request: SignedInRequest, factor: Factor) -> None:
     """What every factor does after a right code, once."""
     user = request.user
     Factor.objects.filter(pk=factor.pk).update(last_used_at=timezone.now())
@@ -122,7 +122,7 @@ def finish_sign_in(*, request: HttpRequest, factor: Factor) -> None:
 # Adding, changing, removing
 
 
-def factor_changed(*, request: HttpRequest, event: notify.Event, number: str = "") -> None:
+def factor_changed(*, request: SignedInRequest, event: notify.Event, number: str = "") -> None:
     """After this session added, changed or removed a factor: it keeps its
     mark (it just proved the change), every other session must pass a code
     for the new setup, and the owner hears of it."""
@@ -138,7 +138,7 @@ def factor_changed(*, request: HttpRequest, event: notify.Event, number: str = "
     notify.account_changed(user=user, event=event, number=number)
 
 
-def set_default(*, request: HttpRequest, kind: str) -> bool:
+def set_default(*, request: SignedInRequest, kind: str) -> bool:
     """The factor the code page asks for first."""
     user = request.user
     with transaction.atomic():
@@ -164,7 +164,7 @@ def ensure_default(user) -> None:
         Factor.objects.filter(pk=second[0].pk).update(preferred=True)
 
 
-def disable(*, request: HttpRequest) -> None:
+def disable(*, request: SignedInRequest) -> None:
     """The user turns 2FA off (the view has checked their password): every
     factor goes, recovery codes and trusted browsers too."""
     user = request.user

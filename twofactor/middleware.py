@@ -36,7 +36,7 @@ class TwoFactorMiddleware:
     def __call__(self, request: HttpRequest):
         # For code that must not import this app (core/request.py): asked
         # lazily, so a request that never wants to know costs no query.
-        request.second_factor_pending = partial(session.needs_code, request)
+        setattr(request, "second_factor_pending", partial(session.needs_code, request))  # noqa: B010
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):

@@ -8,19 +8,16 @@ or the whole page otherwise, so a fragment has exactly one source.
 import math
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django_htmx.middleware import HtmxDetails
 
 from twofactor import factors, selectors, throttles
 from twofactor.outcomes import Failure, Outcome
+from twofactor.typing import SignedInRequest
 
-
-class HtmxHttpRequest(HttpRequest):
-    """What django-htmx's middleware adds, for the type checker."""
-
-    htmx: HtmxDetails
+# The views' request: signed in, with what django-htmx adds.
+HtmxHttpRequest = SignedInRequest
 
 
 # How a failed step answers. Not 400: in DEBUG, django-htmx shows a 400
@@ -48,7 +45,7 @@ def status_for(outcome: Outcome | None) -> int:
     return STATUS_FOR[outcome.failure]
 
 
-def resend_wait(request: HttpRequest) -> int:
+def resend_wait(request: SignedInRequest) -> int:
     # Rounded up, like the server's own messages: the countdown must never
     # reach 0 before resending is allowed.
     return math.ceil(throttles.cooldown_remaining(user_id=request.user.pk).total_seconds())
@@ -64,7 +61,7 @@ def tie_outcome_to_field(form, field_name: str, outcome, status_id: str) -> None
     )
 
 
-def panel_context(request: HttpRequest, **extra) -> dict:
+def panel_context(request: SignedInRequest, **extra) -> dict:
     """The panel: on or off, a card per factor, and the one card in a step
     (`active` names its kind, `step` the step), if any."""
     mine = selectors.confirmed_factors(request.user)
@@ -87,7 +84,7 @@ def panel_context(request: HttpRequest, **extra) -> dict:
     context.update(extra)
     form = context.get("form")
     if form is not None and context.get("field"):
-        tie_outcome_to_field(form, context["field"], context.get("outcome"), "panel-status")
+        tie_outcome_to_field(form, str(context["field"]), context.get("outcome"), "panel-status")
     return context
 
 

@@ -137,7 +137,7 @@ def current_fingerprint(request: HttpRequest) -> str | None:
     cached = getattr(request, "_twofactor_fingerprint", None)
     if cached is None or cached[0] != user.pk:
         cached = (user.pk, required_fingerprint(user))
-        request._twofactor_fingerprint = cached
+        setattr(request, "_twofactor_fingerprint", cached)  # noqa: B010
     return cached[1]
 
 

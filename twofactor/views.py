@@ -25,6 +25,7 @@ from twofactor import factors, flows, selectors, session
 from twofactor.factors.base import FactorType
 from twofactor.forms import CodeForm, PasswordForm
 from twofactor.models import Factor, Kind
+from twofactor.outcomes import Outcome
 from twofactor.panel import (
     HtmxHttpRequest,
     done,
@@ -121,8 +122,8 @@ def verify(request: HtmxHttpRequest) -> HttpResponse:
             form = code_form(factor_type)
         context = verify_context(request, factor=factor, form=form, outcome=outcome)
         return render_verify(request, context, status_for(outcome))
-    outcome = flows.begin_challenge(request=request, kind=factor.kind)
-    return render_verify(request, verify_context(request, factor=factor, outcome=outcome))
+    started: Outcome | None = flows.begin_challenge(request=request, kind=factor.kind)
+    return render_verify(request, verify_context(request, factor=factor, outcome=started))
 
 
 @second_factor_exempt

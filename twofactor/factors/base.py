@@ -8,44 +8,47 @@ factors share around that: the per-account guessing limit before a check, and
 finishing the sign-in after one.
 """
 
-from django.http import HttpRequest
+from django.utils.functional import Promise
 
 from twofactor.models import Factor, Kind
 from twofactor.outcomes import Outcome
+from twofactor.typing import SignedInRequest
+
+StrOrPromise = str | Promise
 
 
 class FactorType:
     kind: Kind
     # The code page: its heading, what to enter, and the link that picks it.
-    prompt: str = ""
-    switch_label: str = ""
+    prompt: StrOrPromise = ""
+    switch_label: StrOrPromise = ""
     # "We'll ask for <default_label> first."
-    default_label: str = ""
+    default_label: StrOrPromise = ""
     # "numeric" for digit codes, "text" for recovery codes.
     inputmode: str = "numeric"
     autocomplete: str = "one-time-code"
     # The profile: the card partial (a template under templates/twofactor/factors/).
     card_template: str = ""
 
-    def describe(self, factor: Factor) -> str:
+    def describe(self, factor: Factor) -> StrOrPromise:
         """One line for the profile, the admin and the commands (never a secret)."""
         return str(factor.get_kind_display())
 
-    def challenge(self, *, request: HttpRequest, factor: Factor) -> Outcome | None:
+    def challenge(self, *, request: SignedInRequest, factor: Factor) -> Outcome | None:
         """Called when the code page opens for this factor. None: nothing to do."""
         return None
 
-    def check(self, *, request: HttpRequest, factor: Factor, code: str) -> Outcome:
+    def check(self, *, request: SignedInRequest, factor: Factor, code: str) -> Outcome:
         """Check `code` for `factor` (request.user's, confirmed). Never raises for
         an expected failure; the shared step has checked the guessing limit and
         finishes the sign-in when the outcome is ok."""
         raise NotImplementedError
 
-    def after_sign_in(self, *, request: HttpRequest, factor: Factor) -> None:
+    def after_sign_in(self, *, request: SignedInRequest, factor: Factor) -> None:
         """Called once the sign-in is finished with this factor (a recovery code
         tells the owner and how many remain)."""
 
-    def card_context(self, *, request: HttpRequest, factors: dict) -> dict:
+    def card_context(self, *, request: SignedInRequest, factors: dict) -> dict:
         """Extra context for this factor's card on the panel (`factors`: the
         user's confirmed factors by kind)."""
         return {}

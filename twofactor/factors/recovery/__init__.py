@@ -10,13 +10,13 @@ once, and the owner is emailed each time.
 """
 
 from django.contrib import messages
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from twofactor.factors.base import FactorType
 from twofactor.models import Factor, Kind
 from twofactor.outcomes import Outcome
+from twofactor.typing import SignedInRequest
 
 
 class RecoveryFactor(FactorType):
@@ -42,17 +42,17 @@ class RecoveryFactor(FactorType):
             "n": left
         }
 
-    def check(self, *, request: HttpRequest, factor: Factor, code: str) -> Outcome:
+    def check(self, *, request: SignedInRequest, factor: Factor, code: str) -> Outcome:
         from twofactor.factors.recovery import flows
 
         return flows.check(request=request, factor=factor, code=code)
 
-    def after_sign_in(self, *, request: HttpRequest, factor: Factor) -> None:
+    def after_sign_in(self, *, request: SignedInRequest, factor: Factor) -> None:
         from twofactor.factors.recovery import flows
 
         messages.warning(request, flows.after_sign_in(request=request, factor=factor))
 
-    def card_context(self, *, request: HttpRequest, factors: dict) -> dict:
+    def card_context(self, *, request: SignedInRequest, factors: dict) -> dict:
         from twofactor.factors.recovery.flows import LOW, remaining
 
         left = remaining(factors.get(Kind.RECOVERY))

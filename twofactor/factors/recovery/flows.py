@@ -5,7 +5,6 @@ import logging
 import uuid
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -14,6 +13,7 @@ from twofactor import flows, notify
 from twofactor.factors.recovery import codes
 from twofactor.models import Factor, Kind
 from twofactor.outcomes import Outcome
+from twofactor.typing import SignedInRequest
 
 logger = logging.getLogger("twofactor")
 
@@ -27,7 +27,7 @@ def remaining(factor: Factor | None) -> int:
     return sum(1 for entry in factor.data.get("codes", []) if not entry.get("used_at"))
 
 
-def make_new_set(*, request: HttpRequest) -> list[str]:
+def make_new_set(*, request: SignedInRequest) -> list[str]:
     """A new set of codes for request.user (the view checked the password when
     a set existed). Returns them in plain text, once; only hashes are kept."""
     user = request.user
@@ -48,7 +48,7 @@ def make_new_set(*, request: HttpRequest) -> list[str]:
     return plain
 
 
-def check(*, request: HttpRequest, factor: Factor, code: str) -> Outcome:
+def check(*, request: SignedInRequest, factor: Factor, code: str) -> Outcome:
     """Use one code: right and unused, it is marked used (the shared step holds
     the account lock; the row lock keeps any other writer out too)."""
     if not codes.looks_like_a_code(code):
@@ -71,7 +71,7 @@ def check(*, request: HttpRequest, factor: Factor, code: str) -> Outcome:
     return flows.wrong_code_counted(request.user)
 
 
-def after_sign_in(*, request: HttpRequest, factor: Factor) -> str:
+def after_sign_in(*, request: SignedInRequest, factor: Factor) -> str:
     """Tell the owner (email) and the user (a message) how many are left."""
     left = remaining(factor)
     notify.account_changed(user=request.user, event=notify.Event.RECOVERY_CODE_USED, remaining=left)

@@ -45,5 +45,5 @@ def make(request: HtmxHttpRequest) -> HttpResponse:
             )
         plain = flows.make_new_set(request=request)
         return panel_step(request, active=CARD, step="show", recovery_codes=plain)
-    form = PasswordForm(user=request.user) if needs_password else None
-    return panel_step(request, active=CARD, step="make", form=form)
+    blank: PasswordForm | None = PasswordForm(user=request.user) if needs_password else None
+    return panel_step(request, active=CARD, step="make", form=blank)

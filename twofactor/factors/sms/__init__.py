@@ -9,12 +9,12 @@ checked by Twilio Verify (or a local backend in development and tests).
     testing/   a stateful Verify fake for tests and `make fake-verify`
 """
 
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from twofactor.factors.base import FactorType
 from twofactor.models import Factor, Kind, mask_number
 from twofactor.outcomes import Outcome
+from twofactor.typing import SignedInRequest
 
 
 class SmsFactor(FactorType):
@@ -27,17 +27,17 @@ class SmsFactor(FactorType):
     def describe(self, factor: Factor) -> str:
         return factor.masked_number
 
-    def challenge(self, *, request: HttpRequest, factor: Factor) -> Outcome | None:
+    def challenge(self, *, request: SignedInRequest, factor: Factor) -> Outcome | None:
         from twofactor.factors.sms import flows
 
         return flows.begin_login_challenge(request=request, factor=factor)
 
-    def check(self, *, request: HttpRequest, factor: Factor, code: str) -> Outcome:
+    def check(self, *, request: SignedInRequest, factor: Factor, code: str) -> Outcome:
         from twofactor.factors.sms import flows
 
         return flows.check_login_code(request=request, factor=factor, code=code)
 
-    def card_context(self, *, request: HttpRequest, factors: dict) -> dict:
+    def card_context(self, *, request: SignedInRequest, factors: dict) -> dict:
         from twofactor import session
 
         attempt = request.session.get(session.ENROLMENT)

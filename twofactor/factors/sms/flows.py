@@ -11,7 +11,6 @@ import logging
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
@@ -23,6 +22,7 @@ from twofactor.factors.sms import messages
 from twofactor.factors.sms.backends import Channel, CheckStatus, SendStatus, get_backend
 from twofactor.models import Factor, Kind, mask_number
 from twofactor.outcomes import Failure, Outcome, failed
+from twofactor.typing import SignedInRequest
 
 logger = logging.getLogger("twofactor")
 
@@ -38,7 +38,7 @@ def _rules():
 
 def _send(
     *,
-    request: HttpRequest,
+    request: SignedInRequest,
     user,
     number: str,
     channel: Channel,
@@ -139,7 +139,7 @@ def _sent_code(
 # Signing in
 
 
-def begin_login_challenge(*, request: HttpRequest, factor: Factor) -> Outcome | None:
+def begin_login_challenge(*, request: SignedInRequest, factor: Factor) -> Outcome | None:
     """Send the first code of a half-signed-in session, once.
 
     Called by the code page, so it works whichever way the session signed in.
@@ -155,7 +155,7 @@ def begin_login_challenge(*, request: HttpRequest, factor: Factor) -> Outcome | 
 
 def send_login_code(
     *,
-    request: HttpRequest,
+    request: SignedInRequest,
     channel: Channel,
     resend: bool = True,
     factor: Factor | None = None,
@@ -190,7 +190,7 @@ def send_login_code(
     return outcome
 
 
-def check_login_code(*, request: HttpRequest, factor: Factor, code: str) -> Outcome:
+def check_login_code(*, request: SignedInRequest, factor: Factor, code: str) -> Outcome:
     """Check a sign-in code (the shared step holds the account lock)."""
     challenge = request.session.get(session.CHALLENGE)
     if not challenge or not challenge.get("sent_at"):
@@ -221,7 +221,7 @@ def check_login_code(*, request: HttpRequest, factor: Factor, code: str) -> Outc
 
 
 def _explain_failed_check(
-    *, request: HttpRequest, key: str, attempt: session.SentCode, status, attempts_left, resend
+    *, request: SignedInRequest, key: str, attempt: session.SentCode, status, attempts_left, resend
 ) -> Outcome:
     user = request.user
     number = mask_number(attempt.get("number", ""))
@@ -256,7 +256,8 @@ def _explain_failed_check(
         or not counted.ok
         and (counted.failure is Failure.LOCKED)
     ):
-        sent_at = parse_datetime(attempt["sent_at"]) if attempt.get("sent_at") else None
+        sent = attempt.get("sent_at")
+        sent_at = parse_datetime(sent) if sent else None
         until = (sent_at or timezone.now()) + _rules().verification_lifetime
         if counted.failure is Failure.LOCKED and counted.retry_at and counted.retry_at > until:
             until = counted.retry_at
@@ -274,7 +275,7 @@ def _explain_failed_check(
 
 
 def start_enrolment(
-    *, request: HttpRequest, number: str, channel: Channel, resend: bool = False
+    *, request: SignedInRequest, number: str, channel: Channel, resend: bool = False
 ) -> Outcome:
     """Send a code to a new number. Nothing is saved until the code comes back."""
     user = request.user
@@ -303,7 +304,7 @@ def start_enrolment(
     return outcome
 
 
-def pending_enrolment(request: HttpRequest) -> session.SentCode | None:
+def pending_enrolment(request: SignedInRequest) -> session.SentCode | None:
     return request.session.get(session.ENROLMENT)
 
 
@@ -311,18 +312,18 @@ def _start_again() -> Outcome:
     return failed(Failure.START_AGAIN, _("Start again by entering your phone number."))
 
 
-def resend_enrolment(*, request: HttpRequest, channel: Channel) -> Outcome:
+def resend_enrolment(*, request: SignedInRequest, channel: Channel) -> Outcome:
     attempt = pending_enrolment(request)
     if attempt is None:
         return _start_again()
     return start_enrolment(request=request, number=attempt["number"], channel=channel, resend=True)
 
 
-def cancel_enrolment(*, request: HttpRequest) -> None:
+def cancel_enrolment(*, request: SignedInRequest) -> None:
     request.session.pop(session.ENROLMENT, None)
 
 
-def confirm_enrolment(*, request: HttpRequest, code: str) -> Outcome:
+def confirm_enrolment(*, request: SignedInRequest, code: str) -> Outcome:
     """Check the code sent to the new number; if right, it becomes the phone."""
     user = request.user
     attempt = pending_enrolment(request)

@@ -32,7 +32,9 @@ class PhoneForm(StyledFormMixin, forms.Form):
         self.ip = ip
         self.fields["country"].initial = settings.PHONENUMBER_DEFAULT_REGION
         # The list starts with a country, not "---------": one is always chosen.
-        self.fields["country"].choices = [c for c in self.fields["country"].choices if c[0]]
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = [c for c in list(country.choices) if c[0]]  # type: ignore[arg-type]
         if user is not None:
             # SECURITY: moving the second factor to another phone needs the
             # password, like turning it off: a stolen session alone can't.

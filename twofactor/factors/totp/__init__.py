@@ -7,12 +7,12 @@ since nothing travels over the phone network.
     views.py    the profile card's steps (QR code as SVG, made on the server)
 """
 
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from twofactor.factors.base import FactorType
 from twofactor.models import Factor, Kind
 from twofactor.outcomes import Outcome
+from twofactor.typing import SignedInRequest
 
 
 class TotpFactor(FactorType):
@@ -25,7 +25,7 @@ class TotpFactor(FactorType):
     def describe(self, factor: Factor) -> str:
         return str(_("app"))
 
-    def check(self, *, request: HttpRequest, factor: Factor, code: str) -> Outcome:
+    def check(self, *, request: SignedInRequest, factor: Factor, code: str) -> Outcome:
         from twofactor.factors.totp import flows
 
         return flows.check(request=request, factor=factor, code=code)

@@ -6,7 +6,6 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,11 +13,12 @@ from twofactor import flows, notify, selectors, session
 from twofactor.factors.totp import codes, secrets
 from twofactor.models import Factor, Kind
 from twofactor.outcomes import Failure, Outcome, failed
+from twofactor.typing import SignedInRequest
 
 logger = logging.getLogger("twofactor")
 
 
-def start_setup(*, request: HttpRequest) -> str:
+def start_setup(*, request: SignedInRequest) -> str:
     """A new secret for this setup, kept (encrypted) in the session until its
     first code comes back; nothing is saved before that. Returns the secret."""
     secret = codes.new_secret()
@@ -29,22 +29,22 @@ def start_setup(*, request: HttpRequest) -> str:
     return secret
 
 
-def pending_secret(request: HttpRequest) -> str | None:
+def pending_secret(request: SignedInRequest) -> str | None:
     setup = request.session.get(session.TOTP_SETUP)
     return secrets.decrypt(setup["secret"]) if setup else None
 
 
-def cancel_setup(*, request: HttpRequest) -> None:
+def cancel_setup(*, request: SignedInRequest) -> None:
     request.session.pop(session.TOTP_SETUP, None)
 
 
-def provisioning_uri(*, request: HttpRequest, secret: str) -> str:
+def provisioning_uri(*, request: SignedInRequest, secret: str) -> str:
     return codes.provisioning_uri(
         secret=secret, account=request.user.get_username(), issuer=settings.SITE_NAME
     )
 
 
-def confirm_setup(*, request: HttpRequest, code: str) -> Outcome:
+def confirm_setup(*, request: SignedInRequest, code: str) -> Outcome:
     """The app's first code: right, the app becomes a factor (and the default:
     it is safer than texts)."""
     user = request.user
@@ -82,14 +82,14 @@ def confirm_setup(*, request: HttpRequest, code: str) -> Outcome:
     )
 
 
-def check(*, request: HttpRequest, factor: Factor, code: str) -> Outcome:
+def check(*, request: SignedInRequest, factor: Factor, code: str) -> Outcome:
     """A sign-in code from the app (the shared step holds the account lock)."""
     with transaction.atomic():
         # SECURITY: the user's own row, locked, so a step is used once even by
         # two requests at the same instant; an earlier step never again.
         locked = Factor.objects.select_for_update().filter(pk=factor.pk, user=request.user).first()
         secret = secrets.decrypt(locked.data.get("secret", "")) if locked else None
-        if secret is None:
+        if locked is None or secret is None:
             logger.error("twofactor app secret unreadable for user %s", request.user.pk)
             return flows.wrong_code_counted(request.user)
         step = codes.matching_step(
@@ -102,7 +102,7 @@ def check(*, request: HttpRequest, factor: Factor, code: str) -> Outcome:
     return flows.wrong_code_counted(request.user)
 
 
-def remove(*, request: HttpRequest, factor: Factor) -> None:
+def remove(*, request: SignedInRequest, factor: Factor) -> None:
     Factor.objects.filter(pk=factor.pk).delete()
     flows.ensure_default(request.user)
     flows.factor_changed(request=request, event=notify.Event.APP_REMOVED)

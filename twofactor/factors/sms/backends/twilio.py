@@ -82,7 +82,7 @@ class VerifyHttpClient(TwilioHttpClient):
         super().__init__(timeout=timeout)
         self.base_url = base_url
 
-    def request(self, method: str, url: str, *args, **kwargs):  # type: ignore[override]
+    def request(self, method: str, url: str, *args, **kwargs):
         if url.startswith(TWILIO_VERIFY_URL):
             url = self.base_url + url[len(TWILIO_VERIFY_URL) :]
         return super().request(method, url, *args, **kwargs)
@@ -139,8 +139,8 @@ class TwilioVerifyBackend(VerifyBackend):
             status = self._check_status(exc)
             self._log_failure(action="check", to=to, exc=exc, result=status)
             return CheckResult(status=status)
-        status = CHECK_STATUSES.get(verification_check.status or "")
-        if status is None:
+        known = CHECK_STATUSES.get(verification_check.status or "")
+        if known is None:
             logger.warning(
                 "Verify check for %s: unexpected status %r",
                 mask_number(to),
@@ -148,7 +148,7 @@ class TwilioVerifyBackend(VerifyBackend):
             )
             return CheckResult(status=CheckStatus.UNAVAILABLE)
         # Twilio doesn't say how many checks are left; the flow keeps its own count.
-        return CheckResult(status=status)
+        return CheckResult(status=known)
 
     def describe_service(self) -> str:
         try:

@@ -505,6 +505,7 @@ class FakeVerifyServer(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
         return f"http://{host}:{port}"
 
     def start_in_thread(self) -> "FakeVerifyServer":
