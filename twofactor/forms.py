@@ -71,6 +71,23 @@ class CodeForm(StyledFormMixin, forms.Form):
         return code
 
 
+class CodeAndPasswordForm(CodeForm):
+    """A new factor's first code, and the password when two-factor is already
+    on: a stolen session alone can't add a factor of its own."""
+
+    def __init__(self, *args, user=None, ip: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.ip = ip
+        if user is not None:
+            self.fields["password"] = password_field()
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        check_password(user=self.user, password=password, ip=self.ip)
+        return password
+
+
 class PasswordForm(StyledFormMixin, forms.Form):
     """The current password, before a change to the second factor."""
 

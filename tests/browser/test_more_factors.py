@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_code_form_in_place, set_marker, sign_in, sign_out
 from tests.browser.test_accessibility import Tour
+from tests.conftest import PASSWORD
 from tests.twofactor.conftest import make_device
 from twofactor.factors.recovery import codes
 from twofactor.models import Factor, Kind
@@ -40,6 +41,7 @@ def test_set_up_an_app_make_recovery_codes_and_sign_in_with_the_app(
     user_factory(username="gina")
     sign_in(page, "gina")
     page.goto("/user/gina/")
+    page.wait_for_load_state("load")
     tour = Tour(page)
     panel = page.locator("#twofactor-panel")
     expect(panel).to_contain_text("Safer than text messages")
@@ -64,6 +66,8 @@ def test_set_up_an_app_make_recovery_codes_and_sign_in_with_the_app(
     tour.check("panel: on with an app")
 
     panel.get_by_role("link", name="Make recovery codes").click()
+    panel.get_by_label("Your password").fill(PASSWORD)
+    tour.check("panel: recovery codes, the password first")
     panel.get_by_role("button", name="Show my recovery codes").click()
     expect(panel.locator("#recovery-codes li")).to_have_count(10)
     shown = panel.locator("#recovery-codes").inner_text()
@@ -103,6 +107,8 @@ def test_lost_your_phone_then_a_recovery_code(page, page_log, site, user_factory
     )
     sign_in(page, "hank")
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your code")
+    # htmx takes over the links once the page has loaded (before, they'd navigate).
+    page.wait_for_load_state("load")
     set_marker(page)
     tour = Tour(page)
     page.get_by_role("link", name="Lost your phone?").click()

@@ -10,6 +10,7 @@ from django.core import mail
 from django.db import connection, connections
 from django.test import Client
 
+from tests.conftest import PASSWORD
 from tests.twofactor.conftest import HX, VERIFY_URL, login, page_text, pass_code
 from twofactor import session
 from twofactor.factors.recovery import codes
@@ -20,10 +21,10 @@ RECOVERY_URL = "/2fa/recovery/"
 CODE_RE = r"[2-9a-z]{4}-[2-9a-z]{4}-[2-9a-z]{4}-[2-9a-z]{4}"
 
 
-def make_codes(client: Client, **data) -> list[str]:
+def make_codes(client: Client, password: str = PASSWORD) -> list[str]:
     import re
 
-    response = client.post(RECOVERY_URL, data, **HX)
+    response = client.post(RECOVERY_URL, {"password": password}, **HX)
     assert response.status_code == 200, page_text(response)
     found = re.findall(CODE_RE, page_text(response))
     assert len(found) == 10
@@ -84,6 +85,13 @@ def test_made_after_enabling_shown_once_stored_as_hashes(signed_in_client, enrol
     assert "You have new recovery codes" in mail.outbox[-1].subject
 
 
+def test_making_codes_needs_the_password(signed_in_client, enrolled_user):
+    response = signed_in_client.post(RECOVERY_URL, {"password": "wrong"}, **HX)
+    assert response.status_code == 422
+    assert "That password isn't right." in page_text(response)
+    assert recovery(enrolled_user) is None
+
+
 def test_a_new_set_needs_the_password_and_kills_the_old_one(
     signed_in_client, enrolled_user, password
 ):
@@ -92,7 +100,7 @@ def test_a_new_set_needs_the_password_and_kills_the_old_one(
     assert response.status_code == 422
     assert "That password isn't right." in page_text(response)
     assert codes.matches(old[0], recovery(enrolled_user).data["codes"][0]["hash"])
-    new = make_codes(signed_in_client, password=password)
+    new = make_codes(signed_in_client, password)
     hashes = [entry["hash"] for entry in recovery(enrolled_user).data["codes"]]
     assert not any(codes.matches(code, h) for code in old for h in hashes)
     assert any(codes.matches(new[0], h) for h in hashes)

@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from tests.conftest import PASSWORD
 from tests.twofactor.conftest import HX, VERIFY_URL, login, page_text
 from twofactor import session
 from twofactor.factors.sms.backends import locmem
@@ -39,7 +40,8 @@ def clock(time_machine):
 def add_app(client: Client) -> str:
     """Set up an app from the profile; returns its secret."""
     secret = secret_on(client.get(APP_URL, **HX))
-    response = client.post(APP_URL, {"code": pyotp.TOTP(secret).now()}, **HX)
+    data = {"code": pyotp.TOTP(secret).now(), "password": PASSWORD}
+    response = client.post(APP_URL, data, **HX)
     assert response.status_code == 200, page_text(response)
     return secret
 
@@ -269,3 +271,19 @@ def test_the_only_factor_is_removed_by_turning_off(client, app_user):
     data.save()
     response = client.get("/2fa/app/remove/")
     assert response.status_code == 302 and response["Location"] == "/2fa/disable/"
+
+
+def test_adding_an_app_beside_a_phone_needs_the_password(clock, signed_in_client, enrolled_user):
+    secret = secret_on(signed_in_client.get(APP_URL, **HX))
+    code = pyotp.TOTP(secret).now()
+    response = signed_in_client.post(APP_URL, {"code": code}, **HX)
+    assert response.status_code == 422
+    assert app_factor(enrolled_user) is None
+    response = signed_in_client.post(APP_URL, {"code": code, "password": "wrong"}, **HX)
+    assert response.status_code == 422
+    assert "That password isn't right." in page_text(response)
+    assert app_factor(enrolled_user) is None
+    response = signed_in_client.post(APP_URL, {"code": code, "password": PASSWORD}, **HX)
+    assert response.status_code == 200
+    assert app_factor(enrolled_user).preferred
+    assert "Your authenticator app is set up. We'll ask for it first." in page_text(response)

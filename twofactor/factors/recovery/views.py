@@ -34,16 +34,14 @@ def make(request: HtmxHttpRequest) -> HttpResponse:
             notice_error=_("Turn two-factor authentication on first."),
             status=422,
         )
-    existing = selectors.confirmed_factor(request.user, Kind.RECOVERY)
-    # SECURITY: replacing a set needs the password (the old codes stop working).
-    needs_password = existing is not None
+    # SECURITY: codes sign in on their own, so making them needs the password
+    # (a stolen session can't mint a way back in); a new set also ends the old.
     if request.method == "POST":
         form = PasswordForm(request.POST, user=request.user, ip=client_ip(request))
-        if needs_password and not form.is_valid():
+        if not form.is_valid():
             return panel_step(
                 request, active=CARD, step="make", form=form, field="password", status=422
             )
         plain = flows.make_new_set(request=request)
         return panel_step(request, active=CARD, step="show", recovery_codes=plain)
-    blank: PasswordForm | None = PasswordForm(user=request.user) if needs_password else None
-    return panel_step(request, active=CARD, step="make", form=blank)
+    return panel_step(request, active=CARD, step="make", form=PasswordForm(user=request.user))

@@ -16,7 +16,7 @@ from core.decorators import signed_in_required
 from core.responses import redirect_to
 from twofactor import selectors
 from twofactor.factors.totp import flows
-from twofactor.forms import CodeForm, PasswordForm
+from twofactor.forms import CodeAndPasswordForm, PasswordForm
 from twofactor.models import Kind
 from twofactor.panel import (
     HtmxHttpRequest,
@@ -58,19 +58,27 @@ def _setup_step(request: HtmxHttpRequest, *, secret: str, **extra) -> HttpRespon
     )
 
 
+def _form(request: HtmxHttpRequest, data=None) -> CodeAndPasswordForm:
+    # SECURITY: with two-factor already on, adding or replacing the app needs
+    # the password too, like changing the number.
+    if selectors.is_enabled(request.user):
+        return CodeAndPasswordForm(data, user=request.user, ip=client_ip(request))
+    return CodeAndPasswordForm(data)
+
+
 @signed_in_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 @vary_on_headers("HX-Request")
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "password")
 def setup(request: HtmxHttpRequest) -> HttpResponse:
     """GET: a new secret and its QR code. POST: the app's first code."""
     if request.method == "POST":
         secret = flows.pending_secret(request)
         if secret is None:
             secret = flows.start_setup(request=request)
-            return _setup_step(request, secret=secret, form=CodeForm(), status=422)
-        form = CodeForm(request.POST)
+            return _setup_step(request, secret=secret, form=_form(request), status=422)
+        form = _form(request, request.POST)
         if not form.is_valid():
             return _setup_step(request, secret=secret, form=form, status=422)
         outcome = flows.confirm_setup(request=request, code=form.cleaned_data["code"])
@@ -79,9 +87,9 @@ def setup(request: HtmxHttpRequest) -> HttpResponse:
                 # Offered as soon as two-factor is on (the recovery card's button).
                 return done(request, f"{outcome.message} {recovery_offer()}")
             return done(request, outcome.message)
-        return _setup_step(request, secret=secret, form=CodeForm(), outcome=outcome)
+        return _setup_step(request, secret=secret, form=_form(request), outcome=outcome)
     secret = flows.start_setup(request=request)
-    return _setup_step(request, secret=secret, form=CodeForm())
+    return _setup_step(request, secret=secret, form=_form(request))
 
 
 @signed_in_required
