@@ -62,10 +62,12 @@ def reset_two_factor(modeladmin, request, queryset):
     """Remove every factor and end every session of the selected users, after a
     confirmation page (like Django's delete action)."""
     if request.POST.get("post") == "yes":
-        done = [
-            user for user in queryset if flows.reset(user=user, actor=f"admin:{request.user.pk}")
-        ]
-        count = len(done)
+        actor = f"admin:{request.user.pk}"
+        count = sum(
+            1
+            for user in queryset
+            if flows.reset(user=user, actor=actor, request=request, staff=request.user)
+        )
         if count:
             modeladmin.message_user(
                 request,
@@ -155,8 +157,12 @@ class FactorAdmin(admin.ModelAdmin):
         return False
 
     def delete_model(self, request, obj):
-        flows.reset(user=obj.user, actor=f"admin:{request.user.pk}")
+        flows.reset(
+            user=obj.user, actor=f"admin:{request.user.pk}", request=request, staff=request.user
+        )
 
     def delete_queryset(self, request, queryset):
         for user in {factor.user for factor in queryset.select_related("user")}:
-            flows.reset(user=user, actor=f"admin:{request.user.pk}")
+            flows.reset(
+                user=user, actor=f"admin:{request.user.pk}", request=request, staff=request.user
+            )

@@ -19,17 +19,30 @@ from contextlib import contextmanager
 
 from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import security
 from core.locks import cache_lock
 from twofactor import explain, factors, notify, selectors, session, throttles
 from twofactor.conf import app_settings
-from twofactor.models import Factor, Kind
+from twofactor.models import Factor, Kind, mask_number
 from twofactor.outcomes import Failure, Outcome, failed
 from twofactor.typing import SignedInRequest
 
 logger = logging.getLogger("twofactor")
+
+# What the security activity log calls each change (accounts/security.py).
+SECURITY_KIND_OF = {
+    notify.Event.ENABLED: security.Kind.FACTOR_ADDED,
+    notify.Event.PHONE_ADDED: security.Kind.FACTOR_ADDED,
+    notify.Event.APP_ADDED: security.Kind.FACTOR_ADDED,
+    notify.Event.RECOVERY_CODES_NEW: security.Kind.FACTOR_ADDED,
+    notify.Event.NUMBER_CHANGED: security.Kind.FACTOR_CHANGED,
+    notify.Event.PHONE_REMOVED: security.Kind.FACTOR_REMOVED,
+    notify.Event.APP_REMOVED: security.Kind.FACTOR_REMOVED,
+}
 
 
 @contextmanager
@@ -51,12 +64,28 @@ def refused_by_lock(user) -> Outcome | None:
     )
 
 
-def wrong_code_counted(user, *, tries_left: int | None = None) -> Outcome:
+def wrong_code_counted(
+    request: SignedInRequest, *, factor: str, tries_left: int | None = None
+) -> Outcome:
     """A wrong code for any factor counts towards the account's lock."""
+    user = request.user
     lock = throttles.record_wrong_code(user_id=user.pk)
+    security.record(
+        request=request,
+        user=user,
+        kind=security.Kind.TWOFACTOR_CODE_FAILED,
+        factor=str(factor),
+        tries_left=tries_left,
+    )
     if not lock.allowed:
         logger.warning(
             "twofactor too many wrong codes for user %s; locked until %s", user.pk, lock.retry_at
+        )
+        security.record(
+            request=request,
+            user=user,
+            kind=security.Kind.TWOFACTOR_LOCKED,
+            until=lock.retry_at.isoformat() if lock.retry_at else None,
         )
         return failed(
             Failure.LOCKED,
@@ -116,6 +145,9 @@ def finish_sign_in(*, request: SignedInRequest, factor: Factor) -> None:
     session.mark_passed(request)
     throttles.clear_for_user(user_id=user.pk)
     logger.info("twofactor sign-in approved for user %s by %s", user.pk, factor.kind)
+    security.record(
+        request=request, user=user, kind=security.Kind.TWOFACTOR_PASSED, factor=factor.kind
+    )
     factors.get(factor.kind).after_sign_in(request=request, factor=factor)
 
 
@@ -135,6 +167,13 @@ def factor_changed(*, request: SignedInRequest, event: notify.Event, number: str
         session.mark_passed(request)
     throttles.clear_for_user(user_id=user.pk)
     logger.info("twofactor %s for user %s", event, user.pk)
+    security.record(
+        request=request,
+        user=user,
+        kind=SECURITY_KIND_OF[event],
+        change=str(event),
+        number=mask_number(number) if number else None,
+    )
     notify.account_changed(user=user, event=event, number=number)
 
 
@@ -174,16 +213,27 @@ def disable(*, request: SignedInRequest) -> None:
     update_session_auth_hash(request, user)
     session.clear(request)
     logger.info("twofactor disabled by user %s", user.pk)
+    security.record(
+        request=request, user=user, kind=security.Kind.FACTOR_REMOVED, change="disabled"
+    )
     notify.account_changed(user=user, event=notify.Event.DISABLED)
 
 
-def reset(*, user, actor: str) -> bool:
+def reset(*, user, actor: str, request: HttpRequest | None = None, staff=None) -> bool:
     """Staff or an operator removes every factor of a user (lost phone) and
     ends all of the user's sessions. Returns whether there was anything."""
     deleted = _remove_everything(user)
     user.end_all_sessions()
     throttles.clear_for_user(user_id=user.pk)
     logger.warning("twofactor reset for user %s by %s", user.pk, actor)
+    security.record(
+        request=request,
+        user=user,
+        actor=staff,
+        kind=security.Kind.TWOFACTOR_RESET_BY_STAFF,
+        by=actor,
+        removed=deleted,
+    )
     if deleted:
         notify.account_changed(user=user, event=notify.Event.RESET)
     return bool(deleted)

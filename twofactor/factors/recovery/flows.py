@@ -52,13 +52,13 @@ def check(*, request: SignedInRequest, factor: Factor, code: str) -> Outcome:
     """Use one code: right and unused, it is marked used (the shared step holds
     the account lock; the row lock keeps any other writer out too)."""
     if not codes.looks_like_a_code(code):
-        return flows.wrong_code_counted(request.user)
+        return flows.wrong_code_counted(request, factor=Kind.RECOVERY)
     with transaction.atomic():
         # SECURITY: lock the user's own recovery row, so a code is used once
         # even by two requests at the same instant.
         locked = Factor.objects.select_for_update().filter(pk=factor.pk, user=request.user).first()
         if locked is None:
-            return flows.wrong_code_counted(request.user)
+            return flows.wrong_code_counted(request, factor=Kind.RECOVERY)
         entries = locked.data.get("codes", [])
         for entry in entries:
             if not entry.get("used_at") and codes.matches(code, entry["hash"]):
@@ -68,7 +68,7 @@ def check(*, request: SignedInRequest, factor: Factor, code: str) -> Outcome:
                 factor.data = locked.data
                 return Outcome(ok=True, message=_("You're signed in."))
     logger.info("twofactor wrong recovery code for user %s", request.user.pk)
-    return flows.wrong_code_counted(request.user)
+    return flows.wrong_code_counted(request, factor=Kind.RECOVERY)
 
 
 def after_sign_in(*, request: SignedInRequest, factor: Factor) -> str:

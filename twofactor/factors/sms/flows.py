@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts import security
 from core.client import client_ip
 from twofactor import explain, flows, notify, selectors, session, throttles
 from twofactor.factors.sms import messages
@@ -57,6 +58,13 @@ def _send(
             mask_number(number),
             decision.reason,
             decision.retry_at,
+        )
+        security.record(
+            request=request,
+            user=user,
+            kind=security.Kind.TWOFACTOR_SEND_REFUSED,
+            reason=str(decision.reason),
+            purpose=str(purpose),
         )
         return failed(
             Failure.LOCKED if decision.reason is throttles.Reason.LOCKED else Failure.THROTTLED,
@@ -249,7 +257,7 @@ def _explain_failed_check(
     request.session[key] = attempt
     if attempts_left is None:
         attempts_left = max(_rules().checks_per_verification - attempt["wrong"], 0)
-    counted = flows.wrong_code_counted(user, tries_left=attempts_left)
+    counted = flows.wrong_code_counted(request, factor=Kind.SMS, tries_left=attempts_left)
     if (
         status is CheckStatus.TOO_MANY_ATTEMPTS
         or attempts_left <= 0

@@ -55,7 +55,7 @@ def confirm_setup(*, request: SignedInRequest, code: str) -> Outcome:
         return refused
     step = codes.matching_step(secret=secret, code=code)
     if step is None:
-        return flows.wrong_code_counted(user)
+        return flows.wrong_code_counted(request, factor=Kind.TOTP)
     was_on = selectors.is_enabled(user)
     now = timezone.now()
     with flows.account_lock(user), transaction.atomic():
@@ -91,7 +91,7 @@ def check(*, request: SignedInRequest, factor: Factor, code: str) -> Outcome:
         secret = secrets.decrypt(locked.data.get("secret", "")) if locked else None
         if locked is None or secret is None:
             logger.error("twofactor app secret unreadable for user %s", request.user.pk)
-            return flows.wrong_code_counted(request.user)
+            return flows.wrong_code_counted(request, factor=Kind.TOTP)
         step = codes.matching_step(
             secret=secret, code=code, after=int(locked.data.get("last_step", -1))
         )
@@ -99,7 +99,7 @@ def check(*, request: SignedInRequest, factor: Factor, code: str) -> Outcome:
             locked.data = {**locked.data, "last_step": step}
             locked.save(update_fields=["data"])
             return Outcome(ok=True, message=_("You're signed in."))
-    return flows.wrong_code_counted(request.user)
+    return flows.wrong_code_counted(request, factor=Kind.TOTP)
 
 
 def remove(*, request: SignedInRequest, factor: Factor) -> None:
