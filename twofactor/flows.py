@@ -203,6 +203,14 @@ def ensure_default(user) -> None:
         Factor.objects.filter(pk=second[0].pk).update(preferred=True)
 
 
+def remove_factor(*, request: SignedInRequest, factor: Factor, event: notify.Event) -> None:
+    """One factor goes (the view checked the password and that another
+    second factor stays)."""
+    Factor.objects.filter(pk=factor.pk, user=request.user).delete()
+    ensure_default(request.user)
+    factor_changed(request=request, event=event)
+
+
 def disable(*, request: SignedInRequest) -> None:
     """The user turns 2FA off (the view has checked their password): every
     factor goes, recovery codes and trusted browsers too."""

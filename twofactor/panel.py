@@ -9,10 +9,13 @@ import math
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 
-from twofactor import factors, selectors, throttles
+from core.client import client_ip
+from core.responses import redirect_to
+from twofactor import factors, flows, selectors, throttles
+from twofactor.forms import PasswordForm
 from twofactor.outcomes import Failure, Outcome
 from twofactor.typing import SignedInRequest
 
@@ -117,3 +120,25 @@ def done(request: HtmxHttpRequest, message: str) -> HttpResponse:
         return render_panel(request, panel_context(request, notice=message))
     messages.success(request, message)
     return redirect("profile", username=request.user.username)
+
+
+def remove_second_factor(
+    request: HtmxHttpRequest, *, kind: str, event, removed: str, missing: str
+) -> HttpResponse:
+    """A card's "Remove" step: the password, then the factor goes while another
+    second factor stays. The last one is removed by turning two-factor off."""
+    mine = selectors.confirmed_factors(request.user)
+    factor = next((f for f in mine if f.kind == kind), None)
+    if factor is None:
+        return done(request, missing)
+    if len(selectors.second_factors(mine)) < 2:
+        return redirect_to(request, resolve_url("twofactor:disable"))
+    if request.method == "POST":
+        form = PasswordForm(request.POST, user=request.user, ip=client_ip(request))
+        if not form.is_valid():
+            return panel_step(
+                request, active=kind, step="remove", form=form, field="password", status=422
+            )
+        flows.remove_factor(request=request, factor=factor, event=event)
+        return done(request, removed)
+    return panel_step(request, active=kind, step="remove", form=PasswordForm(user=request.user))

@@ -287,3 +287,15 @@ def test_adding_an_app_beside_a_phone_needs_the_password(clock, signed_in_client
     assert response.status_code == 200
     assert app_factor(enrolled_user).preferred
     assert "Your authenticator app is set up. We'll ask for it first." in page_text(response)
+
+
+def test_removing_the_phone_needs_the_password_and_keeps_the_app(both, password):
+    user, _secret, profile = both
+    assert profile.post("/2fa/phone/remove/", {"password": "wrong"}, **HX).status_code == 422
+    assert Factor.objects.filter(user=user, kind=Kind.SMS).exists()
+    response = profile.post("/2fa/phone/remove/", {"password": password}, **HX)
+    assert response.status_code == 200
+    assert "Your phone is removed. Codes now come from your app." in page_text(response)
+    assert not Factor.objects.filter(user=user, kind=Kind.SMS).exists()
+    assert app_factor(user).preferred
+    assert "Your two-factor phone was removed" in mail.outbox[-1].subject

@@ -12,18 +12,19 @@ from django.views.decorators.vary import vary_on_headers
 from core.client import client_ip
 from core.decorators import second_factor_exempt, signed_in_required
 from core.responses import redirect_to
-from twofactor import flows, notify, selectors, session
+from twofactor import notify, selectors, session
 from twofactor.factors.sms import flows as sms_flows
 from twofactor.factors.sms.backends import Channel
 from twofactor.factors.sms.forms import PhoneForm
-from twofactor.forms import CodeForm, PasswordForm
-from twofactor.models import Factor, Kind
+from twofactor.forms import CodeForm
+from twofactor.models import Kind
 from twofactor.panel import (
     HtmxHttpRequest,
     done,
     panel_context,
     panel_step,
     recovery_offer,
+    remove_second_factor,
     render_panel,
     status_for,
 )
@@ -141,18 +142,10 @@ def enable_cancel(request: HtmxHttpRequest) -> HttpResponse:
 @sensitive_post_parameters("password")
 def remove(request: HtmxHttpRequest) -> HttpResponse:
     """Remove the phone while another second factor stays (else: turn off)."""
-    mine = selectors.confirmed_factors(request.user)
-    phone = next((f for f in mine if f.kind == Kind.SMS), None)
-    if phone is None:
-        return done(request, _("There is no phone to remove."))
-    if len(selectors.second_factors(mine)) < 2:
-        return redirect_to(request, resolve_url("twofactor:disable"))
-    if request.method == "POST":
-        form = PasswordForm(request.POST, user=request.user, ip=client_ip(request))
-        if not form.is_valid():
-            return _step(request, "remove", form=form, status=422)
-        Factor.objects.filter(pk=phone.pk).delete()
-        flows.ensure_default(request.user)
-        flows.factor_changed(request=request, event=notify.Event.PHONE_REMOVED)
-        return done(request, _("Your phone is removed. Codes now come from your app."))
-    return _step(request, "remove", form=PasswordForm(user=request.user))
+    return remove_second_factor(
+        request,
+        kind=CARD,
+        event=notify.Event.PHONE_REMOVED,
+        removed=_("Your phone is removed. Codes now come from your app."),
+        missing=_("There is no phone to remove."),
+    )

@@ -100,9 +100,3 @@ def check(*, request: SignedInRequest, factor: Factor, code: str) -> Outcome:
             locked.save(update_fields=["data"])
             return Outcome(ok=True, message=_("You're signed in."))
     return flows.wrong_code_counted(request, factor=Kind.TOTP)
-
-
-def remove(*, request: SignedInRequest, factor: Factor) -> None:
-    Factor.objects.filter(pk=factor.pk).delete()
-    flows.ensure_default(request.user)
-    flows.factor_changed(request=request, event=notify.Event.APP_REMOVED)

@@ -3,7 +3,7 @@ the secret), confirm with the app's first code; remove the app."""
 
 import segno
 from django.http import HttpResponse
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import redirect
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -13,10 +13,9 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.client import client_ip
 from core.decorators import signed_in_required
-from core.responses import redirect_to
-from twofactor import selectors
+from twofactor import notify, selectors
 from twofactor.factors.totp import flows
-from twofactor.forms import CodeAndPasswordForm, PasswordForm
+from twofactor.forms import CodeAndPasswordForm
 from twofactor.models import Kind
 from twofactor.panel import (
     HtmxHttpRequest,
@@ -24,6 +23,7 @@ from twofactor.panel import (
     panel_context,
     panel_step,
     recovery_offer,
+    remove_second_factor,
     render_panel,
 )
 
@@ -109,18 +109,10 @@ def cancel(request: HtmxHttpRequest) -> HttpResponse:
 @sensitive_post_parameters("password")
 def remove(request: HtmxHttpRequest) -> HttpResponse:
     """Remove the app while another second factor stays (else: turn off)."""
-    mine = selectors.confirmed_factors(request.user)
-    app = next((f for f in mine if f.kind == Kind.TOTP), None)
-    if app is None:
-        return done(request, _("There is no authenticator app to remove."))
-    if len(selectors.second_factors(mine)) < 2:
-        return redirect_to(request, resolve_url("twofactor:disable"))
-    if request.method == "POST":
-        form = PasswordForm(request.POST, user=request.user, ip=client_ip(request))
-        if not form.is_valid():
-            return panel_step(
-                request, active=CARD, step="remove", form=form, field="password", status=422
-            )
-        flows.remove(request=request, factor=app)
-        return done(request, _("Your authenticator app is removed. Codes now go to your phone."))
-    return panel_step(request, active=CARD, step="remove", form=PasswordForm(user=request.user))
+    return remove_second_factor(
+        request,
+        kind=CARD,
+        event=notify.Event.APP_REMOVED,
+        removed=_("Your authenticator app is removed. Codes now go to your phone."),
+        missing=_("There is no authenticator app to remove."),
+    )
