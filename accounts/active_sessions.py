@@ -29,6 +29,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from accounts.models import ActiveSession, User
+from accounts.typing import SignedInRequest
 from core.client import client_ip
 
 ROW = "accounts_active_session"
@@ -54,7 +55,7 @@ def _start(request: HttpRequest, user: User) -> None:
     if session.session_key is None:
         session.save()  # a key to find it by
     row = ActiveSession.objects.create(
-        user=user, session_key=session.session_key, **_describe_request(request)
+        user=user, session_key=session.session_key or "", **_describe_request(request)
     )
     session[ROW] = row.pk
     session[KEY_SEEN] = session.session_key
@@ -153,7 +154,7 @@ def _still_valid(row: ActiveSession, user: User) -> bool:
     )
 
 
-def for_user(request: HttpRequest) -> list[Listed]:
+def for_user(request: SignedInRequest) -> list[Listed]:
     """The signed-in user's sessions, this one first; rows of ended ones are dropped."""
     user = request.user
     current = request.session.get(ROW)
@@ -180,7 +181,7 @@ def for_user(request: HttpRequest) -> list[Listed]:
 # Signing out
 
 
-def sign_out(*, request: HttpRequest, pk: int) -> bool:
+def sign_out(*, request: SignedInRequest, pk: int) -> bool:
     """End one of the user's other sessions; False if there is none such."""
     # SECURITY: only a row of the signed-in user, and never this session (the
     # navbar's "Sign out" does that, with its messages and Clear-Site-Data).
@@ -192,10 +193,10 @@ def sign_out(*, request: HttpRequest, pk: int) -> bool:
     return True
 
 
-def sign_out_others(*, request: HttpRequest) -> int:
+def sign_out_others(*, request: SignedInRequest) -> int:
     """End every other session of the user; returns how many were listed."""
     user = request.user
-    others = ActiveSession.objects.filter(user=user).exclude(pk=request.session.get(ROW))
+    others = ActiveSession.objects.filter(user=user).exclude(pk=request.session.get(ROW, 0))
     count = 0
     for row in others:
         _store(row.session_key).delete()

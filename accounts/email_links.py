@@ -45,7 +45,7 @@ def read(token: str, *, purpose: Purpose) -> Link | None:
         payload = signing.loads(
             token,
             salt=_salt(purpose),
-            max_age=app_settings.EMAIL_LINK_TIMEOUT.total_seconds(),
+            max_age=app_settings.EMAIL_LINK_TIMEOUT,
         )
     except signing.BadSignature:  # includes SignatureExpired
         return None

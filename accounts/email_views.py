@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import email_change, email_links, registration
 from accounts.forms import EmailChangeForm
+from accounts.typing import SignedInRequest
 from core.client import client_ip
 
 
@@ -39,7 +40,7 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
-def email_change_view(request: HttpRequest) -> HttpResponse:
+def email_change_view(request: SignedInRequest) -> HttpResponse:
     form = EmailChangeForm(request.POST or None, user=request.user, ip=client_ip(request))
     if request.method == "POST":
         if form.is_valid():

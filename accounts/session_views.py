@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import active_sessions
+from accounts.typing import SignedInRequest
 
 
 def _to_profile(request: HttpRequest) -> HttpResponse:
@@ -18,7 +19,7 @@ def _to_profile(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def sign_out_session(request: HttpRequest, pk: int) -> HttpResponse:
+def sign_out_session(request: SignedInRequest, pk: int) -> HttpResponse:
     if not active_sessions.sign_out(request=request, pk=pk):
         raise Http404  # not one of your other sessions
     messages.success(request, _("That session is signed out."))
@@ -27,7 +28,7 @@ def sign_out_session(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def sign_out_others(request: HttpRequest) -> HttpResponse:
+def sign_out_others(request: SignedInRequest) -> HttpResponse:
     count = active_sessions.sign_out_others(request=request)
     messages.success(
         request,

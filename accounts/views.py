@@ -36,6 +36,7 @@ from accounts.forms import (
     SetPasswordForm,
 )
 from accounts.models import User
+from accounts.typing import SignedInRequest
 from core.decorators import second_factor_exempt
 from core.phrases import until_phrase
 
@@ -219,7 +220,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 @login_required
-def profile(request: HttpRequest, username: str) -> HttpResponse:
+def profile(request: SignedInRequest, username: str) -> HttpResponse:
     profile_user = get_object_or_404(User, username=username)
     is_own = profile_user.pk == request.user.pk
     # Your own page carries the two-factor panel ({% twofactor_panel %}) and

@@ -1,13 +1,5 @@
-"""Request types for the type checker: what the middleware stack adds."""
+"""Request types for the type checker (the accounts app defines them)."""
 
-from django.http import HttpRequest
-from django_htmx.middleware import HtmxDetails
+from accounts.typing import SignedInRequest
 
-from accounts.models import User
-
-
-class SignedInRequest(HttpRequest):
-    """A request whose user is signed in (at least with the password)."""
-
-    user: User
-    htmx: HtmxDetails
+__all__ = ["SignedInRequest"]
