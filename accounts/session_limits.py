@@ -33,6 +33,9 @@ SIGNED_IN_AT = "accounts_signed_in_at"
 ACTIVE_AT = "accounts_active_at"
 REMEMBERED = "accounts_remembered"
 
+# What signing out asks the browser to forget (also accounts.views.LogoutView).
+CLEAR_SITE_DATA = '"cache", "storage"'
+
 # The last activity is saved at most this often (a session write each time).
 ACTIVITY_RESOLUTION = timedelta(minutes=1)
 
@@ -73,6 +76,23 @@ def idle_before_request(request: HttpRequest) -> timedelta:
     """How long the session had been idle when this request came (zero
     outside a signed-in request). Read by two-factor's session mark."""
     return getattr(request, "_accounts_idle", timedelta(0))
+
+
+def second_factor_due_again(request: HttpRequest, *, passed_at: datetime | None) -> bool:
+    """Whether a session's second factor, passed at `passed_at`, must be asked
+    again (NIST 800-63B-4 AAL2): ACCOUNTS_SESSION_MAX_AGE after it passed, or
+    after ACCOUNTS_SESSION_IDLE_TIMEOUT without a request, whether or not the
+    password step is remembered. An unknown time is due.
+
+    For two-factor's session mark (`twofactor/session.py`) to call; the
+    password step's own limits are enforced by the middleware below.
+    """
+    if passed_at is None:
+        return True
+    # SECURITY: the code's step has its own clock, shorter than "Remember me".
+    if timezone.now() - passed_at > app_settings.SESSION_MAX_AGE:
+        return True
+    return idle_before_request(request) > app_settings.SESSION_IDLE_TIMEOUT
 
 
 def expired_reason(request: HttpRequest, now: datetime) -> str | None:
@@ -121,8 +141,12 @@ class SessionLimitsMiddleware:
             logout(request)
             messages.info(request, reason)
             if request.method == "GET" and not getattr(request, "htmx", False):
-                return redirect_to_login(request.get_full_path())
-            return redirect_to(request, resolve_url("login"))
+                response = redirect_to_login(request.get_full_path())
+            else:
+                response = redirect_to(request, resolve_url("login"))
+            # As at sign-out: the browser drops what it kept of the session's pages.
+            response.headers["Clear-Site-Data"] = CLEAR_SITE_DATA
+            return response
         active = _read(request, ACTIVE_AT) or now
         setattr(request, "_accounts_idle", max(now - active, timedelta(0)))  # noqa: B010
         if now - active >= ACTIVITY_RESOLUTION:

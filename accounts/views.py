@@ -115,7 +115,7 @@ class LogoutView(ProjectSiteNameMixin, auth_views.LogoutView):
             messages.info(request, _("You have been signed out."))
             # SECURITY: the browser drops what it cached or stored for the site
             # while signed in (the session cookie is already gone).
-            response.headers["Clear-Site-Data"] = '"cache", "storage"'
+            response.headers["Clear-Site-Data"] = session_limits.CLEAR_SITE_DATA
         return response
 
 

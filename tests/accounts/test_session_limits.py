@@ -47,6 +47,7 @@ def test_a_session_not_remembered_ends_after_an_hour_idle(client, user, password
     assert response.status_code == 302
     assert response["Location"] == f"{URL}?next=/accounts/password_change/"
     assert SESSION_KEY not in client.session
+    assert response["Clear-Site-Data"] == '"cache", "storage"'
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "You were signed out after a while without activity. Please sign in again."
     ]
@@ -163,3 +164,47 @@ def test_a_deactivated_users_live_sessions_stop_on_their_next_request(client, us
     response = client.get("/accounts/password_change/")
     assert response.status_code == 302
     assert response["Location"].startswith(URL)
+
+
+def test_the_second_factor_is_due_again_after_a_day_or_an_idle_hour(
+    client, user, password, clock, rf
+):
+    """The accounts half of "Remember me asks for the code again after 24 h":
+    what two-factor's session mark will ask (twofactor/session.py)."""
+    sign_in(client, password, remember=True)
+    passed_at = START
+    response = client.get("/")
+    assert not session_limits.second_factor_due_again(response.wsgi_request, passed_at=passed_at)
+    # A request every 50 minutes: never idle an hour, but the day runs out.
+    for _ in range(28):
+        clock.shift(timedelta(minutes=50))
+        response = client.get("/")
+        assert not session_limits.second_factor_due_again(
+            response.wsgi_request, passed_at=passed_at
+        )
+    clock.shift(timedelta(minutes=50))  # 24 h 10 min after the code passed
+    response = client.get("/")
+    assert signed_in(client)  # the remembered password step goes on
+    assert session_limits.second_factor_due_again(response.wsgi_request, passed_at=passed_at)
+
+
+def test_the_second_factor_is_due_again_after_an_idle_hour_when_remembered(
+    client, user, password, clock
+):
+    sign_in(client, password, remember=True)
+    clock.shift(timedelta(minutes=61))
+    response = client.get("/")
+    assert signed_in(client)
+    assert session_limits.idle_before_request(response.wsgi_request) == timedelta(minutes=61)
+    assert session_limits.second_factor_due_again(
+        response.wsgi_request, passed_at=START + timedelta(minutes=1)
+    )
+    # The next request is not idle any more.
+    response = client.get("/")
+    assert not session_limits.second_factor_due_again(
+        response.wsgi_request, passed_at=START + timedelta(minutes=61)
+    )
+
+
+def test_an_unknown_pass_time_is_due(rf):
+    assert session_limits.second_factor_due_again(rf.get("/"), passed_at=None)
