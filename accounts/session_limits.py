@@ -140,6 +140,7 @@ class SessionLimitsMiddleware:
             # lifetime says (a browser may keep a "session" cookie for weeks).
             logout(request)
             messages.info(request, reason)
+            response: HttpResponse
             if request.method == "GET" and not getattr(request, "htmx", False):
                 response = redirect_to_login(request.get_full_path())
             else:
