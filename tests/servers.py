@@ -27,7 +27,7 @@ from tests.fixtures_verify import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_SERVIC
 from twofactor.factors.sms.testing.fake_verify import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-START_TIMEOUT = 60.0
+START_TIMEOUT = 240.0
 
 
 def production_env(*, fake_url: str, **overrides: str) -> dict[str, str]:
@@ -122,7 +122,7 @@ def _wait_until_it_answers(server: Server) -> None:
         if server.process.poll() is not None:
             raise AssertionError(f"the server exited:\n{server.output()[-3000:]}")
         try:
-            requests.get(f"{server.url}/accounts/login/", timeout=2)
+            requests.get(f"{server.url}/accounts/login/", timeout=10)
             return
         except requests.ConnectionError:
             time.sleep(0.1)
