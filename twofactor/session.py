@@ -15,15 +15,17 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 
+from accounts import session_limits
 from twofactor.conf import app_settings
 from twofactor.models import SECOND_FACTOR_KINDS, Factor
 
 PASSED = "twofactor_passed"
+PASSED_AT = "twofactor_passed_at"  # when: the code is asked again after a while
 PENDING_SINCE = "twofactor_pending_since"
 CHALLENGE = "twofactor_challenge"  # the code sent for signing in (SMS)
 ENROLMENT = "twofactor_enrolment"  # a number being confirmed from the profile
 TOTP_SETUP = "twofactor_totp_setup"  # an app being set up: its secret, encrypted
-KEYS = (PASSED, PENDING_SINCE, CHALLENGE, ENROLMENT, TOTP_SETUP)
+KEYS = (PASSED, PASSED_AT, PENDING_SINCE, CHALLENGE, ENROLMENT, TOTP_SETUP)
 
 
 class SentCode(TypedDict):
@@ -67,7 +69,16 @@ def required_fingerprint(user) -> str | None:
 
 
 def has_passed(request: HttpRequest, fingerprint: str) -> bool:
-    return request.session.get(PASSED) == fingerprint
+    """The session passed a code for this setup, recently enough: NIST
+    800-63B-4 AAL2 asks for the second factor again after
+    ACCOUNTS_SESSION_MAX_AGE, or an idle ACCOUNTS_SESSION_IDLE_TIMEOUT, even
+    when "Remember me" keeps the password step (accounts/session_limits.py)."""
+    if request.session.get(PASSED) != fingerprint:
+        return False
+    value = request.session.get(PASSED_AT)
+    passed_at = parse_datetime(value) if value else None
+    # SECURITY: an unknown time (a mark from before this rule) is due too.
+    return not session_limits.second_factor_due_again(request, passed_at=passed_at)
 
 
 def mark_passed(request: HttpRequest) -> None:
@@ -75,6 +86,7 @@ def mark_passed(request: HttpRequest) -> None:
     in this request, call `forget_factors` first so the new setup is read."""
     fingerprint = current_fingerprint(request)
     request.session[PASSED] = fingerprint
+    request.session[PASSED_AT] = timezone.now().isoformat()
     request.session.pop(PENDING_SINCE, None)
     request.session.pop(CHALLENGE, None)
 

@@ -52,6 +52,7 @@ def log_in(client: Client, user, password: str) -> None:
 def pass_code(client: Client, device: Factor) -> None:
     data = client.session
     data[session.PASSED] = session.required_fingerprint(device.user)
+    data["twofactor_passed_at"] = timezone.now().isoformat()
     data.save()
 
 

@@ -41,6 +41,7 @@ def test_the_owner_can_re_enrol_their_own_number(client: Client, victim):
     client.force_login(victim)
     session = client.session
     session["twofactor_passed"] = required_fingerprint(victim)
+    session["twofactor_passed_at"] = timezone.now().isoformat()
     session.save()
     response = client.post(
         reverse("twofactor:enable"),

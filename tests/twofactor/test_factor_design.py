@@ -122,6 +122,7 @@ def test_the_gate_costs_one_query_with_several_factors(enrolled_user, django_ass
     client.force_login(enrolled_user)
     request_session = client.session
     request_session[session.PASSED] = session.required_fingerprint(enrolled_user)
+    request_session["twofactor_passed_at"] = timezone.now().isoformat()
     request_session.save()
     from django.test import RequestFactory
 

@@ -40,6 +40,7 @@ def test_turning_it_off_is_emailed(client, user, password):
     client.force_login(user)
     session = client.session
     session["twofactor_passed"] = required_fingerprint(user)
+    session["twofactor_passed_at"] = timezone.now().isoformat()
     session.save()
     client.post(reverse("twofactor:disable"), {"password": password})
     assert [m.subject for m in mail.outbox] == ["Two-factor authentication is off · Accounts"]

@@ -9,6 +9,7 @@ import pyotp
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from tests.twofactor.conftest import HX, VERIFY_URL, login, page_text
@@ -185,6 +186,7 @@ def test_the_wrong_code_limit_counts_across_factors(client, user, password, cloc
     make_device(user)
     session_data = other.session
     session_data[session.PASSED] = session.required_fingerprint(user)
+    session_data["twofactor_passed_at"] = timezone.now().isoformat()
     session_data.save()
     secret = add_app(other)
     login(client, user.username, password)
@@ -214,6 +216,7 @@ def both(user, clock):
     make_device(user)
     session_data = client.session
     session_data[session.PASSED] = session.required_fingerprint(user)
+    session_data["twofactor_passed_at"] = timezone.now().isoformat()
     session_data.save()
     secret = add_app(client)
     locmem.outbox.clear()
@@ -268,6 +271,7 @@ def test_the_only_factor_is_removed_by_turning_off(client, app_user):
     client.force_login(user)
     data = client.session
     data[session.PASSED] = session.required_fingerprint(user)
+    data["twofactor_passed_at"] = timezone.now().isoformat()
     data.save()
     response = client.get("/2fa/app/remove/")
     assert response.status_code == 302 and response["Location"] == "/2fa/disable/"
