@@ -132,3 +132,29 @@ def test_the_gate_costs_one_query_with_several_factors(enrolled_user, django_ass
     with django_assert_num_queries(1):
         assert not session.needs_code(request)
         assert not session.needs_code(request)
+
+
+def test_the_code_is_asked_again_after_a_day_or_an_idle_hour(
+    time_machine, signed_in_client, enrolled_user, settings
+):
+    from datetime import timedelta
+
+    time_machine.move_to(timezone.now(), tick=False)
+    assert signed_in_client.get("/").status_code == 200
+    time_machine.shift(timedelta(minutes=50))
+    assert signed_in_client.get("/").status_code == 200  # active: the idle clock restarts
+    settings.ACCOUNTS_SESSION_MAX_AGE = 3 * 3600
+    settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = False
+    session_data = signed_in_client.session
+    session_data[session.PASSED_AT] = (timezone.now() - timedelta(hours=3, minutes=1)).isoformat()
+    session_data.save()
+    response = signed_in_client.get("/")
+    assert response.status_code == 302, response
+    assert response["Location"].startswith("/2fa/verify/")
+
+
+def test_a_mark_without_a_time_is_due(signed_in_client):
+    session_data = signed_in_client.session
+    del session_data[session.PASSED_AT]
+    session_data.save()
+    assert signed_in_client.get("/")["Location"].startswith("/2fa/verify/")
