@@ -75,6 +75,7 @@ bench: $(STAMP_DEV)
 
 ## 50 people signing in at once, 60 s per Verify fault mode, on SQLite and on PostgreSQL
 ## with Redis (a `_load` database beside PG_DATABASE_URL's): the table in README.
+## BENCH_LOAD_ARGS: e.g. --quick (fast hasher), --users 20 --seconds 10, --database sqlite.
 bench-load: $(STAMP_DEV)
 	PG_DATABASE_URL=$(PG_DATABASE_URL) PG_REDIS_URL=$(PG_REDIS_URL) $(PY) -m bench.load $(BENCH_LOAD_ARGS)
 
