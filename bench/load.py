@@ -421,7 +421,9 @@ class SignIn:
         """The step did not go on: did the person get a reason?"""
         classes, text = alert_text(response.text)
         status = response.status_code
-        if text and "alert-danger" in classes and (400 <= status < 500 or status in (200, 503)):
+        # A failure is alert-danger; a limit (429) alert-warning.
+        said_why = text and ("alert-danger" in classes or "alert-warning" in classes)
+        if said_why and (400 <= status < 500 or status in (200, 503)):
             self.tally.count("refused", f"{status} {text[:70]}")
         elif status >= 500:
             self.tally.count("unclear", f"{step}: {status}")
