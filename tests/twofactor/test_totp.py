@@ -231,7 +231,7 @@ def test_the_code_page_asks_for_the_default_and_offers_the_others(client, both, 
     assert "Text me a code instead" in page
     assert locmem.outbox == []  # the app is the default: no text
     texted = page_text(client.get(f"{VERIFY_URL}?factor=sms", **HX))
-    assert "To finish signing in, enter the code we sent to" in texted
+    assert "To finish signing in, enter the code" in texted
     assert len(locmem.outbox) == 1
     assert "Use my authenticator app" in texted
     assert (
@@ -246,7 +246,7 @@ def test_the_user_picks_the_default(both, client, password):
     assert response.status_code == 200
     assert "We'll ask for your phone first." in page_text(response)
     login(client, user.username, password)
-    assert "To finish signing in, enter the code we sent to" in page_text(client.get(VERIFY_URL))
+    assert "To finish signing in, enter the code" in page_text(client.get(VERIFY_URL))
 
 
 def test_the_profile_says_the_app_is_safer(client_logged_in):
