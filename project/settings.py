@@ -260,6 +260,18 @@ for _name, _cast in (
 # Staff need a second factor before the admin opens (default: on unless DEBUG).
 if os.environ.get("TWOFACTOR_REQUIRED_FOR_STAFF"):
     TWOFACTOR_REQUIRED_FOR_STAFF = env_bool("TWOFACTOR_REQUIRED_FOR_STAFF")
+# SMS pumping and cost (defaults in twofactor/conf.py): comma-separated region
+# codes and E.164 prefixes; "user=NAME,ip=NAME" names Verify Service Rate Limits.
+for _name in ("TWOFACTOR_ALLOWED_COUNTRIES", "TWOFACTOR_BLOCKED_PREFIXES"):
+    if os.environ.get(_name) is not None:
+        globals()[_name] = env_list(_name)
+for _name in ("TWOFACTOR_GLOBAL_SEND_LIMIT", "TWOFACTOR_GLOBAL_SEND_WINDOW"):
+    if os.environ.get(_name):
+        globals()[_name] = int(os.environ[_name])
+if os.environ.get("TWOFACTOR_VERIFY_RATE_LIMITS"):
+    TWOFACTOR_VERIFY_RATE_LIMITS = dict(
+        pair.split("=", 1) for pair in env_list("TWOFACTOR_VERIFY_RATE_LIMITS") if "=" in pair
+    )
 # Reverse proxies in front of the site that append to X-Forwarded-For (the
 # client address every limit counts; core/client.py).
 TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES") or 0)

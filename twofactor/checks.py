@@ -6,6 +6,7 @@
     twofactor.E003  the Twilio backend without well-formed credentials
     twofactor.E004  TwoFactorMiddleware missing, or before AuthenticationMiddleware
     twofactor.W001  TWILIO_TIMEOUT <= 0 or > 15 seconds
+    twofactor.W002  (--deploy) codes may go to every country (TWOFACTOR_ALLOWED_COUNTRIES empty)
 """
 
 import re
@@ -141,3 +142,17 @@ def check_twilio_timeout(app_configs=None, **kwargs) -> list[CheckMessage]:
             )
         ]
     return []
+
+
+@register(Tags.security, deploy=True)
+def check_allowed_countries(app_configs=None, **kwargs) -> list[CheckMessage]:
+    if settings.DEBUG or app_settings.ALLOWED_COUNTRIES:
+        return []
+    return [
+        Warning(
+            "TWOFACTOR_ALLOWED_COUNTRIES is empty: codes may be sent to numbers in every country.",
+            hint="List the region codes you serve (e.g. US,CA,GB): SMS pumping sends texts to "
+            "premium ranges in countries a site doesn't serve.",
+            id="twofactor.W002",
+        )
+    ]

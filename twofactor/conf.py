@@ -86,5 +86,33 @@ class AppSettings:
         """Staff need a second factor before any admin page opens; on unless DEBUG."""
         return bool(getattr(settings, "TWOFACTOR_REQUIRED_FOR_STAFF", not settings.DEBUG))
 
+    # SMS pumping and cost (twofactor/factors/sms/policy.py)
+    @property
+    def ALLOWED_COUNTRIES(self) -> list[str]:
+        """Region codes ("US", "GB") whose numbers may get codes; empty: all."""
+        return [c.upper() for c in getattr(settings, "TWOFACTOR_ALLOWED_COUNTRIES", [])]
+
+    @property
+    def BLOCKED_PREFIXES(self) -> list[str]:
+        """E.164 prefixes that never get codes: satellite and other ranges
+        known for premium-rate abuse."""
+        return list(getattr(settings, "TWOFACTOR_BLOCKED_PREFIXES", ["+881", "+882", "+883"]))
+
+    @property
+    def GLOBAL_SEND_LIMIT(self) -> int:
+        """Codes the whole site may send per GLOBAL_SEND_WINDOW: a known
+        ceiling on spend, however many accounts and addresses an attack uses."""
+        return int(getattr(settings, "TWOFACTOR_GLOBAL_SEND_LIMIT", 1000))
+
+    @property
+    def GLOBAL_SEND_WINDOW(self) -> timedelta:
+        return timedelta(seconds=int(getattr(settings, "TWOFACTOR_GLOBAL_SEND_WINDOW", 3600)))
+
+    @property
+    def VERIFY_RATE_LIMITS(self) -> dict[str, str]:
+        """Verify Service Rate Limits to pass on every send: the Rate Limit's
+        unique name for each fact we have ("user", "ip"); empty: none."""
+        return dict(getattr(settings, "TWOFACTOR_VERIFY_RATE_LIMITS", {}))
+
 
 app_settings = AppSettings()

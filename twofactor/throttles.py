@@ -5,15 +5,19 @@ REDIS_URL is set), atomic across processes; each limit a fixed window that
 starts with its first event, `Decision.retry_at` when it ends.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.core.cache import cache
+from django.core.mail import mail_admins
 from django.utils import timezone
 
 from core.ratelimit import ALLOWED, Decision, Window
 from twofactor.conf import app_settings
+
+logger = logging.getLogger("twofactor")
 
 __all__ = ["ALLOWED", "Decision", "Purpose", "Reason", "Reservation", "Window"]
 
@@ -23,6 +27,7 @@ class Reason(StrEnum):
     USER_SENDS = "user_sends"  # too many codes for this account
     NUMBER_SENDS = "number_sends"  # too many codes to this number
     IP_SENDS = "ip_sends"  # too many codes asked from this address
+    GLOBAL_SENDS = "global_sends"  # the whole site's ceiling (a distributed attack)
     LOCKED = "locked"  # too many wrong codes
 
 
@@ -37,14 +42,43 @@ def _cooldown_window(user_id: int) -> Window:
     )
 
 
+def _global_window() -> Window:
+    return Window(
+        "twofactor:send:global",
+        app_settings.GLOBAL_SEND_LIMIT,
+        app_settings.GLOBAL_SEND_WINDOW,
+        Reason.GLOBAL_SENDS,
+    )
+
+
+def tell_staff_once(decision: Decision) -> None:
+    """The site-wide ceiling was reached: staff hear of it once per window."""
+    seconds = max(int(decision.wait().total_seconds()), 1)
+    if not cache.add("twofactor:send:global:told", True, timeout=seconds):
+        return
+    logger.error("twofactor site-wide send limit reached; sending resumes at %s", decision.retry_at)
+    try:
+        mail_admins(
+            "Two-factor: the site-wide limit on codes was reached",
+            f"No more codes go out until {decision.retry_at:%Y-%m-%d %H:%M %Z} "
+            f"(TWOFACTOR_GLOBAL_SEND_LIMIT={app_settings.GLOBAL_SEND_LIMIT} per "
+            f"{app_settings.GLOBAL_SEND_WINDOW}). Check the Verify logs for a pumping "
+            "wave (many unconverted attempts to one country or prefix).",
+        )
+    except Exception as exc:  # noqa: BLE001 - a mail outage mustn't turn into a 500
+        logger.error("twofactor staff email about the send limit not sent: %s", type(exc).__name__)
+
+
 def _counted_send_windows(*, user_id: int, number: str, ip: str | None, purpose: Purpose):
     windows = [
+        # First: a refused send by any other limit gives its global slot back.
+        _global_window(),
         Window(
             f"twofactor:send:user:{user_id}",
             app_settings.SEND_LIMIT,
             app_settings.SEND_WINDOW,
             Reason.USER_SENDS,
-        )
+        ),
     ]
     if purpose is Purpose.ENROL:
         # Only sends to a number being enrolled count per number: a stranger

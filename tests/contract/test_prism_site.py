@@ -92,7 +92,12 @@ def test_enrolment(prism_verify, to_twilio, client_logged_in, user, channel, sai
     )
     assert response.status_code == 200
     assert said in page_text(response)
-    assert to_twilio == [("Verifications", {"To": NUMBER, "Channel": channel, "Locale": "en"})]
+    # Twilio's own fraud controls ride along: the client's address, and (for
+    # texts, the only channel it applies to) RiskCheck never disabled.
+    expected = {"To": NUMBER, "Channel": channel, "Locale": "en", "DeviceIp": "127.0.0.1"}
+    if channel == "sms":
+        expected["RiskCheck"] = "enable"
+    assert to_twilio == [("Verifications", expected)]
 
     response = client_logged_in.post(CONFIRM_URL, {"code": ANY_CODE})
     assert response.status_code == 302

@@ -17,10 +17,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from accounts import security
-from core.client import client_ip
+from core.client import client_address, client_ip
 from twofactor import explain, flows, notify, selectors, session, throttles
-from twofactor.factors.sms import messages
+from twofactor.factors.sms import messages, policy
 from twofactor.factors.sms.backends import Channel, CheckStatus, SendStatus, get_backend
+from twofactor.factors.sms.backends.base import SendContext
 from twofactor.models import Factor, Kind, mask_number
 from twofactor.outcomes import Failure, Outcome, failed
 from twofactor.typing import SignedInRequest
@@ -47,6 +48,21 @@ def _send(
     purpose: throttles.Purpose,
 ) -> Outcome:
     """Send a code to `number` within the limits; the one place that calls start()."""
+    refused = policy.refusal(number)
+    if refused is not None:
+        # SECURITY: checked before a send slot is taken and before Twilio is
+        # asked: these numbers never get a code (SMS pumping).
+        logger.warning(
+            "twofactor send refused for user %s to %s: %s", user.pk, mask_number(number), refused
+        )
+        security.record(
+            request=request,
+            user=user,
+            kind=security.Kind.TWOFACTOR_SEND_REFUSED,
+            reason=str(refused),
+            number=mask_number(number),
+        )
+        return failed(Failure.UNREACHABLE, messages.refused_number(refused))
     reservation = throttles.reserve_send(
         user_id=user.pk, number=number, ip=client_ip(request), purpose=purpose, resend=resend
     )
@@ -66,12 +82,20 @@ def _send(
             reason=str(decision.reason),
             purpose=str(purpose),
         )
+        if decision.reason is throttles.Reason.GLOBAL_SENDS:
+            throttles.tell_staff_once(decision)
+            return failed(Failure.UNAVAILABLE, messages.global_limit(), retry_at=decision.retry_at)
         return failed(
             Failure.LOCKED if decision.reason is throttles.Reason.LOCKED else Failure.THROTTLED,
             messages.throttled(decision),
             retry_at=decision.retry_at,
         )
-    result = get_backend().start(to=number, channel=channel, locale=_verify_locale())
+    result = get_backend().start(
+        to=number,
+        channel=channel,
+        locale=_verify_locale(),
+        context=SendContext(device_ip=client_address(request), user_id=str(user.pk)),
+    )
     if not result.ok:
         # Nothing went out: the slots taken for it are given back.
         reservation.release()

@@ -7,6 +7,7 @@ from phonenumber_field.formfields import PrefixChoiceField
 from phonenumber_field.phonenumber import to_python
 
 from core.forms import StyledFormMixin
+from twofactor.factors.sms import messages, policy
 from twofactor.factors.sms.backends import Channel
 from twofactor.forms import check_password, password_field
 
@@ -34,7 +35,9 @@ class PhoneForm(StyledFormMixin, forms.Form):
         # The list starts with a country, not "---------": one is always chosen.
         country = self.fields["country"]
         assert isinstance(country, forms.ChoiceField)
-        country.choices = [c for c in list(country.choices) if c[0]]  # type: ignore[arg-type]
+        # Only countries whose numbers may get codes (TWOFACTOR_ALLOWED_COUNTRIES).
+        choices = list(country.choices)  # type: ignore[arg-type]
+        country.choices = [c for c in choices if c[0] and policy.allowed_country(str(c[0]))]
         if user is not None:
             # SECURITY: moving the second factor to another phone needs the
             # password, like turning it off: a stolen session alone can't.
@@ -58,6 +61,12 @@ class PhoneForm(StyledFormMixin, forms.Form):
                     _("That isn't a valid phone number for the country you chose."),
                     code="invalid_number",
                 ),
+            )
+            return cleaned
+        refused = policy.refusal(number.as_e164)
+        if refused is not None:
+            self.add_error(
+                "number", forms.ValidationError(messages.refused_number(refused), code=refused)
             )
             return cleaned
         cleaned["e164"] = number.as_e164

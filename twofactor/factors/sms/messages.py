@@ -48,5 +48,23 @@ def send_failed(result: SendResult, *, channel: Channel) -> str:
     return unavailable()
 
 
+def refused_number(refusal) -> str:
+    from twofactor.factors.sms.policy import Refusal
+
+    if refusal is Refusal.COUNTRY:
+        return _("We can't send codes to numbers in that country. Try another number.")
+    return _(
+        "We can't send codes to this kind of number (premium-rate, toll-free, shared-cost or "
+        "satellite). Use a mobile number."
+    )
+
+
+def global_limit() -> str:
+    return _(
+        "Sending codes is temporarily unavailable. Please try again later, or use another "
+        "way to sign in."
+    )
+
+
 def number_in_use() -> str:
     return _("This number can't be used for two-factor authentication. Try another.")

@@ -56,6 +56,15 @@ class CheckResult:
         return self.status is CheckStatus.APPROVED
 
 
+@dataclass(frozen=True, slots=True)
+class SendContext:
+    """What the site knows of who asked for a code, for the provider's own
+    fraud controls (Twilio's DeviceIp and Service Rate Limits)."""
+
+    device_ip: str | None = None
+    user_id: str = ""
+
+
 class VerifyBackend:
     """Base class. `to` is always an E.164 string such as "+15555550100"."""
 
@@ -68,7 +77,14 @@ class VerifyBackend:
     checks_per_verification = 5
     code_length = 6
 
-    def start(self, *, to: str, channel: Channel, locale: str | None = None) -> SendResult:
+    def start(
+        self,
+        *,
+        to: str,
+        channel: Channel,
+        locale: str | None = None,
+        context: SendContext | None = None,
+    ) -> SendResult:
         raise NotImplementedError
 
     def check(self, *, to: str, code: str) -> CheckResult:

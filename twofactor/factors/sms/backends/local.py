@@ -29,6 +29,7 @@ from twofactor.factors.sms.backends.base import (
     Channel,
     CheckResult,
     CheckStatus,
+    SendContext,
     SendResult,
     SendStatus,
     VerifyBackend,
@@ -108,7 +109,14 @@ class LocalVerifyBackend(VerifyBackend):
 
     name = "local"
 
-    def start(self, *, to: str, channel: Channel, locale: str | None = None) -> SendResult:
+    def start(
+        self,
+        *,
+        to: str,
+        channel: Channel,
+        locale: str | None = None,
+        context: SendContext | None = None,
+    ) -> SendResult:
         if not is_e164(to):
             return SendResult(status=SendStatus.INVALID_NUMBER)
         now = timezone.now()

@@ -17,10 +17,18 @@ from collections import deque
 from datetime import timedelta
 
 from twofactor.factors.sms.backends import local
-from twofactor.factors.sms.backends.base import CheckResult, CheckStatus, SendResult, SendStatus
+from twofactor.factors.sms.backends.base import (
+    CheckResult,
+    CheckStatus,
+    SendContext,
+    SendResult,
+    SendStatus,
+)
 from twofactor.factors.sms.backends.local import Channel, LocalVerifyBackend, VerifyMessage
 
 outbox: list[VerifyMessage] = []
+# What each start() was told of the client (tests assert on it).
+contexts: list[SendContext | None] = []
 
 _lock = threading.Lock()
 _next_sends: deque[SendResult] = deque()
@@ -43,6 +51,7 @@ def reset() -> None:
     """Empty the outbox, the switches and the local backends' verifications."""
     with _lock:
         outbox.clear()
+        contexts.clear()
         _next_sends.clear()
         _next_checks.clear()
     local.reset()
@@ -51,12 +60,20 @@ def reset() -> None:
 class LocmemVerifyBackend(LocalVerifyBackend):
     name = "locmem"
 
-    def start(self, *, to: str, channel: Channel, locale: str | None = None) -> SendResult:
+    def start(
+        self,
+        *,
+        to: str,
+        channel: Channel,
+        locale: str | None = None,
+        context: SendContext | None = None,
+    ) -> SendResult:
         with _lock:
             forced = _next_sends.popleft() if _next_sends else None
+            contexts.append(context)
         if forced is not None:
             return forced
-        return super().start(to=to, channel=channel, locale=locale)
+        return super().start(to=to, channel=channel, locale=locale, context=context)
 
     def check(self, *, to: str, code: str) -> CheckResult:
         with _lock:

@@ -19,6 +19,7 @@ from twofactor.factors.sms.backends.base import (
     Channel,
     CheckResult,
     CheckStatus,
+    SendContext,
     SendResult,
     SendStatus,
     VerifyBackend,
@@ -88,6 +89,17 @@ class VerifyHttpClient(TwilioHttpClient):
         return super().request(method, url, *args, **kwargs)
 
 
+def _rate_limits(context: SendContext | None) -> dict[str, str]:
+    if context is None:
+        return {}
+    facts = {"user": context.user_id, "ip": context.device_ip or ""}
+    return {
+        unique_name: facts[fact]
+        for fact, unique_name in app_settings.VERIFY_RATE_LIMITS.items()
+        if facts.get(fact)
+    }
+
+
 class TwilioVerifyBackend(VerifyBackend):
     name = "twilio"
 
@@ -113,8 +125,24 @@ class TwilioVerifyBackend(VerifyBackend):
         client = Client(account_sid, auth_token, http_client=http_client)
         return client.verify.v2.services(service_sid)
 
-    def start(self, *, to: str, channel: Channel, locale: str | None = None) -> SendResult:
-        extra = {"locale": locale} if locale else {}
+    def start(
+        self,
+        *,
+        to: str,
+        channel: Channel,
+        locale: str | None = None,
+        context: SendContext | None = None,
+    ) -> SendResult:
+        extra: dict = {"locale": locale} if locale else {}
+        # Twilio's own fraud controls: never RiskCheck=disable; the client's
+        # address (DeviceIp); the Service Rate Limits the settings name.
+        if channel is Channel.SMS:  # the only channel RiskCheck applies to
+            extra["risk_check"] = "enable"
+        if context is not None and context.device_ip:
+            extra["device_ip"] = context.device_ip
+        rate_limits = _rate_limits(context)
+        if rate_limits:
+            extra["rate_limits"] = rate_limits
         try:
             verification = self._service().verifications.create(
                 to=to, channel=str(channel), **extra
