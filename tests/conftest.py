@@ -31,6 +31,18 @@ def pytest_terminal_summary(terminalreporter, config):
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _database_features_known(django_db_setup, django_db_blocker):
+    """The model checks ask the database whether it has a JSON type (the
+    factors' and security events' JSONFields). Ask once, here, so a test that
+    runs the system checks without the `db` fixture doesn't depend on whether
+    an earlier test happened to open the connection."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        assert connection.features.supports_json_field
+
+
 PASSWORD = "correct horse battery staple"
 
 

@@ -53,6 +53,7 @@ def test_env_example_documents_the_production_values():
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
         "SECURE_HSTS_PRELOAD": "1",
         "BEHIND_TLS_PROXY": "1",
+        "TWOFACTOR_ALLOWED_COUNTRIES": "US",
     }
 
 
@@ -83,6 +84,13 @@ def test_each_documented_value_matters(variable, check_id):
     result = check_deploy(env)
     assert result.returncode != 0
     assert check_id in result.stderr, result.stderr
+
+
+def test_an_empty_country_allow_list_fails_the_deploy_check():
+    env = {**BASE, **documented_production(), "TWOFACTOR_ALLOWED_COUNTRIES": ""}
+    result = check_deploy(env)
+    assert result.returncode != 0
+    assert "twofactor.W002" in result.stderr, result.stderr
 
 
 def test_production_cookies_are_host_prefixed_httponly_and_secure():

@@ -83,9 +83,9 @@ def test_the_verify_locale_is_a_primary_language(client: Client, user, password,
     seen = []
     original = LocmemVerifyBackend.start
 
-    def spy(self, *, to, channel, locale=None):
+    def spy(self, *, to, channel, locale=None, context=None):
         seen.append(locale)
-        return original(self, to=to, channel=channel, locale=locale)
+        return original(self, to=to, channel=channel, locale=locale, context=context)
 
     monkeypatch.setattr(LocmemVerifyBackend, "start", spy)
     make_device(user)
