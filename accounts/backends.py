@@ -40,11 +40,13 @@ class UsernameOrEmailBackend(ModelBackend):
             # No account has one this long; on SQLite the case-insensitive
             # lookup of a huge one fails ("LIKE pattern too complex"), and the
             # admin's login form doesn't limit its length.
+            # SECURITY: the hasher still runs, like for any unknown login.
             User().set_password(password)
             return None
         user = find_account(username)
         if user is None:
-            # Run the hasher anyway so that unknown users take as long as known ones.
+            # SECURITY: run the hasher anyway (as ModelBackend does), so that an
+            # unknown login takes as long as a known one with a wrong password.
             User().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
