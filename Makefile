@@ -33,6 +33,7 @@ $(NODE_STAMP): package.json package-lock.json
 ## Serve the site at http://127.0.0.1:8000 on SQLite with console backends.
 run: $(STAMP_RUN)
 	DEBUG=1 $(PY) manage.py migrate --no-input
+	DEBUG=1 $(PY) manage.py createcachetable
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## Serve the site as production does: DEBUG off, static files collected (hashed,
@@ -43,6 +44,7 @@ serve: export TWOFACTOR_VERIFY_BACKEND ?= twofactor.factors.sms.backends.twilio.
 serve: $(STAMP_RUN)
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) manage.py migrate --no-input
+	$(PY) manage.py createcachetable
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT)
 
 ## The whole suite, with ruff, mypy, the system checks and the migration check.

@@ -133,8 +133,12 @@ SQLITE_OPTIONS = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
 
-# REDIS_URL: when set, the cache (and everything kept in it: rate-limit
-# counters, verification state of the local backends) lives in Redis.
+# REDIS_URL: when set, the cache (rate-limit counters, the dev outbox) lives
+# in Redis, and sessions are read from it and written through to the database
+# (`cached_db`). Without it, the cache is a table in the database (`manage.py
+# createcachetable`; `make run` and `make serve` do it), never one process's
+# memory: every worker and every app server must see the same counters, or
+# each would allow its own full limit.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -144,8 +148,11 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "accounts"),
         }
     }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "project.cache.AtomicDatabaseCache", "LOCATION": "django_cache"}
+    }
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]

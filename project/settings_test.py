@@ -19,6 +19,11 @@ STORAGES = {
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+if not REDIS_URL:  # noqa: F405
+    # One process: the suite's own cache in memory, emptied around each test
+    # (tests without the database clear it too). The servers that
+    # tests/test_two_servers.py starts use the production database cache.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Plain names: the live-server tests speak plain HTTP, where a browser refuses
 # __Host- cookies (tests/test_deploy_checks.py checks the production names).
 SESSION_COOKIE_NAME = "sessionid"

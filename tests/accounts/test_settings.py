@@ -57,7 +57,7 @@ def test_env_example_as_is_gives_a_working_development_site():
         "True",
         "webmaster@localhost",
         "django.db.backends.sqlite3",
-        "django.core.cache.backends.locmem.LocMemCache",
+        "project.cache.AtomicDatabaseCache",
     ]
 
 
