@@ -6,18 +6,38 @@ generic get-then-set: two requests counting at once can both read 3 and both
 write 4, and the `set` also restarts the key's expiry at the default timeout
 (300 s), so a counter of a one-hour window would vanish after five quiet
 minutes. Here `incr` locks the row first (PostgreSQL's row lock; SQLite's write
-lock), then adds, and keeps the key's expiry.
+lock), then adds, and keeps the key's expiry; and `add` sees a key expire
+when `get` does (see there).
 """
 
 import base64
 import pickle
 
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, models, router, transaction
 from django.utils.timezone import now
 
 
 class AtomicDatabaseCache(DatabaseCache):
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        # Django's `add` compares the stored expiry (whole seconds) with the
+        # time cut to whole seconds, so for up to a second after a key has
+        # expired — `get` already says it's gone — `add` still finds it there.
+        # A cooldown then looks both over and not over, and a resend got
+        # through uncounted. The expired row goes first, as `get` sees it.
+        made = self.make_and_validate_key(key, version=version)
+        db = router.db_for_write(self.cache_model_class)
+        connection = connections[db]
+        quote_name = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {quote_name(self._table)} WHERE {quote_name('cache_key')} = %s"  # noqa: S608
+                f" AND {quote_name('expires')} < %s",
+                [made, connection.ops.adapt_datetimefield_value(now())],
+            )
+        return super().add(key, value, timeout=timeout, version=version)
+
     def incr(self, key, delta=1, version=None):
         key = self.make_and_validate_key(key, version=version)
         db = router.db_for_write(self.cache_model_class)

@@ -3,8 +3,9 @@ from django.test import Client
 
 from accounts.models import User
 
-# Fixtures for the Verify backends, the stateful fake and Prism live there.
-pytest_plugins = ["tests.fixtures_verify"]
+# Fixtures for the Verify backends, the stateful fake and Prism live there;
+# the production servers' (collected static files) in tests/servers.py.
+pytest_plugins = ["tests.fixtures_verify", "tests.servers"]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -5,6 +5,9 @@ loopback port.
 
 - `production_env(**overrides)`: the environment of such a server.
 - `start(command, env=, port=, log=)`: run it and wait until it answers.
+- `prepare_database(env=)`: migrations and the database cache's table.
+- `collected_static` (a session fixture; this module is a pytest plugin):
+  `collectstatic` once, into a temporary STATIC_ROOT.
 - `SiteClient`: a `requests` session that sends the CSRF cookie back as the
   header, like the site's own htmx does; `base` may be changed between requests
   (cookies are per host, not per port, so one client can talk to two servers).
@@ -21,6 +24,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import requests
 
 from tests.fixtures_verify import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_SERVICE_SID
@@ -70,6 +74,34 @@ def manage(*args: str, env: dict[str, str]) -> None:
         check=False,
     )
     assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stderr}"
+
+
+def prepare_database(*, env: dict[str, str]) -> None:
+    """Migrations and the cache table, in one process (each start costs a second)."""
+    code = (
+        "import django; django.setup(); from django.core.management import call_command; "
+        "call_command('migrate', verbosity=0); call_command('createcachetable')"
+    )
+    result = subprocess.run(  # noqa: S603  (fixed arguments)
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"DJANGO_SETTINGS_MODULE": "project.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory) -> Path:
+    """`collectstatic` once for the session's production servers (STATIC_ROOT):
+    hashing and compressing every file takes seconds."""
+    root = tmp_path_factory.mktemp("collected-static")
+    env = production_env(fake_url="http://127.0.0.1:9", STATIC_ROOT=str(root))
+    manage("collectstatic", "--no-input", "--verbosity=0", env=env)
+    return root
 
 
 @dataclass
@@ -124,7 +156,7 @@ def _wait_until_it_answers(server: Server) -> None:
         try:
             requests.get(f"{server.url}/accounts/login/", timeout=10)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.1)
     raise AssertionError(f"the server did not answer in {START_TIMEOUT}s:\n{server.output()}")
 
@@ -149,6 +181,10 @@ class SiteClient(requests.Session):
         super().__init__()
         self.base = base
 
+    def get(self, url, **kwargs):
+        kwargs.setdefault("allow_redirects", False)  # Session.get would follow them
+        return super().get(url, **kwargs)
+
     def request(self, method, url, *args, **kwargs):
         if url.startswith("/"):
             url = self.base + url
@@ -162,4 +198,14 @@ class SiteClient(requests.Session):
         return super().request(method, url, *args, **kwargs)
 
 
-__all__ = ["SiteClient", "Server", "free_port", "gunicorn", "manage", "production_env", "start"]
+__all__ = [
+    "SiteClient",
+    "Server",
+    "collected_static",
+    "free_port",
+    "gunicorn",
+    "manage",
+    "prepare_database",
+    "production_env",
+    "start",
+]

@@ -5,7 +5,7 @@ its own full limit. And the database cache's `incr` that the limits count on:
 one that keeps the key's expiry and doesn't lose a count to a race."""
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache import cache
@@ -95,3 +95,18 @@ def test_concurrent_incr_loses_no_count(database_cache):
     for worker in workers:
         worker.join()
     assert database_cache.get("count") == threads * per_thread
+
+
+@pytest.mark.django_db
+def test_add_sees_a_key_expire_when_get_does(database_cache, time_machine):
+    """Expiries are stored in whole seconds; Django's own `add` also cuts the
+    time to the second, so just after a cooldown ended `get` said it was over
+    and `add` refused to start a new one (and a resend went out uncounted)."""
+    time_machine.move_to(datetime(2030, 1, 1, 10, 0, 0, 300_000, tzinfo=UTC), tick=False)
+    database_cache.set("cooldown", 1, timeout=1)  # stored as expiring at 10:00:01
+    assert database_cache.get("cooldown") == 1
+    time_machine.move_to(datetime(2030, 1, 1, 10, 0, 0, 900_000, tzinfo=UTC), tick=False)
+    assert database_cache.add("cooldown", 2, timeout=1) is False  # still there
+    time_machine.move_to(datetime(2030, 1, 1, 10, 0, 1, 500_000, tzinfo=UTC), tick=False)
+    assert database_cache.add("cooldown", 2, timeout=1) is True
+    assert database_cache.get("cooldown") == 2
