@@ -5,7 +5,8 @@ loopback port.
 
 - `production_env(**overrides)`: the environment of such a server.
 - `start(command, env=, port=, log=)`: run it and wait until it answers.
-- `prepare_database(env=)`: migrations and the database cache's table.
+- `prepare_database(env=)`: migrations and the database cache's table;
+  `create_accounts(env=, accounts=, password=)`: accounts with a phone.
 - `collected_static` (a session fixture; this module is a pytest plugin):
   `collectstatic` once, into a temporary STATIC_ROOT.
 - `SiteClient`: a `requests` session that sends the CSRF cookie back as the
@@ -84,6 +85,33 @@ def prepare_database(*, env: dict[str, str]) -> None:
     )
     result = subprocess.run(  # noqa: S603  (fixed arguments)
         [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={"DJANGO_SETTINGS_MODULE": "project.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def create_accounts(*, env: dict[str, str], accounts: dict[str, str], password: str) -> None:
+    """Accounts (username -> E.164 number of a confirmed phone), straight in
+    the servers' database: registering through the site needs the emailed link."""
+    code = (
+        "import sys, django; django.setup(); "
+        "from django.utils import timezone; from accounts.models import User; "
+        "from twofactor.models import Factor\n"
+        "for pair in sys.argv[2:]:\n"
+        "    name, number = pair.split('=')\n"
+        "    user = User.objects.create_user(name, name + '@example.com', sys.argv[1])\n"
+        "    now = timezone.now()\n"
+        "    Factor.objects.create(kind='sms', preferred=True, user=user, number=number,"
+        " channel='sms', confirmed_at=now, last_used_at=now)\n"
+    )
+    pairs = [f"{name}={number}" for name, number in accounts.items()]
+    result = subprocess.run(  # noqa: S603  (fixed arguments)
+        [sys.executable, "-c", code, password, *pairs],
         cwd=ROOT,
         env={"DJANGO_SETTINGS_MODULE": "project.settings", **env},
         capture_output=True,
@@ -202,6 +230,7 @@ __all__ = [
     "SiteClient",
     "Server",
     "collected_static",
+    "create_accounts",
     "free_port",
     "gunicorn",
     "manage",

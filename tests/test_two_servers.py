@@ -4,8 +4,8 @@ Two gunicorn processes, each from gunicorn.conf.py on its own loopback port,
 DEBUG off, the Twilio backend aimed at the Verify fake. On SQLite: one database
 file and the database cache in it; on PostgreSQL (`make test-pg`): a database
 of their own beside the test database, and Redis with a key prefix of their
-own. Accounts are made through the site itself: register, sign in, enrol a
-phone with the code the fake sent.
+own. The accounts, with a confirmed phone each, are made in that database
+before the servers start.
 
 A browser's cookies are per host, not per port, so one `SiteClient` moves
 between the servers by changing its `base`, as a browser behind a load
@@ -96,6 +96,7 @@ def site(fake_verify_server, collected_static, tmp_path_factory) -> Iterator[Sit
     env = servers.production_env(fake_url=fake_verify_server.url, **extra)
     try:
         servers.prepare_database(env=env)
+        servers.create_accounts(env=env, accounts=ACCOUNTS, password=PASSWORD)
         port_a, port_b = servers.free_port(), servers.free_port()
         with (
             servers.gunicorn(env=env, port=port_a, log=tmp / "a.log") as a,
@@ -113,32 +114,13 @@ def site(fake_verify_server, collected_static, tmp_path_factory) -> Iterator[Sit
         fake.reset()
 
 
-_numbers = iter(range(124, 199))
+ACCOUNTS = {f"user{n}": f"+1201555{n:04d}" for n in (124, 125, 126)}
+_accounts = iter(ACCOUNTS.items())
 
 
 def enrolled_account(site: Site) -> tuple[str, str]:
-    """A new account with SMS two-factor, made on server A; (username, number)."""
-    name = f"user{secrets.token_hex(3)}"
-    number = f"201555{next(_numbers):04d}"
-    client = servers.SiteClient(site.a)
-    response = client.post(
-        "/accounts/register/",
-        data={
-            "username": name,
-            "email": f"{name}@example.com",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
-    assert response.status_code == 302, response.text
-    assert client.post(LOGIN, data={"username": name, "password": PASSWORD}).status_code == 302
-    response = client.post("/2fa/enable/", data={"country": "US", "number": number})
-    assert response.status_code == 200, response.text
-    code = site.fake.last_code(to=f"+1{number}")
-    response = client.post("/2fa/enable/confirm/", data={"code": code})
-    assert response.status_code == 302, response.text
-    assert client.post("/accounts/logout/").status_code == 302
-    return name, f"+1{number}"
+    """An account of its own for each test, with SMS two-factor; (username, number)."""
+    return next(_accounts)
 
 
 def sign_in_password(client: servers.SiteClient, username: str) -> None:
