@@ -74,11 +74,10 @@ def site(fake_verify_server, collected_static, tmp_path_factory) -> Iterator[Sit
         "STATIC_ROOT": str(collected_static),
         "WEB_CONCURRENCY": "1",
         "GUNICORN_THREADS": "4",
-        # A resend waits 1 s (not 30), and an account's fourth code within
-        # the hour (the enrolment's counts) is refused: the limit the test
-        # reaches through both servers.
+        # A resend waits 1 s (not 30), and an account's third code within
+        # the hour is refused: the limit the test reaches through both servers.
         "TWOFACTOR_RESEND_COOLDOWN": "1",
-        "TWOFACTOR_SEND_LIMIT": "3",
+        "TWOFACTOR_SEND_LIMIT": "2",
         # A loaded machine must not turn a slow answer of the fake into "Twilio
         # is down" (which gives the slot back).
         "TWILIO_TIMEOUT": "10",
