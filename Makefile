@@ -71,9 +71,13 @@ lint: $(STAMP_DEV)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-## What the two-factor gate costs a request (median time, queries) against its budget.
+## What a user would feel, as ratios measured in one run (bench/run.py, with
+## Debian's wrk, installed here when missing), after the gate's own budget
+## (bench/gate.py). Prints the table and writes bench/results.md.
 bench: $(STAMP_DEV)
 	$(PY) -m bench.gate
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(PY) -m bench.run
 
 ## 50 people signing in at once, 60 s per Verify fault mode, on SQLite and on PostgreSQL
 ## with Redis (a `_load` database beside PG_DATABASE_URL's): the table in README.

@@ -160,12 +160,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "index"
 LOGOUT_REDIRECT_URL = "login"
 
-# Argon2id (argon2-cffi, Django's parameters: 2 passes over 100 MiB, 8 lanes)
-# for every new or changed password: about a third of the CPU of Django's
-# default PBKDF2 (1.5 M iterations) per check, and memory-hard, so a stolen
-# hash is dear to guess on a GPU. PBKDF2 stays to check the hashes made before;
-# Django re-hashes such a password with Argon2 when its owner next signs in.
+# Argon2id (argon2-cffi) with OWASP's parameters (accounts/hashers.py) for
+# every new or changed password: memory-hard, so a stolen hash is dear to guess
+# on a GPU, and a sixth of the CPU of Django's default PBKDF2 per check. Django's
+# own Argon2 and PBKDF2 stay to check the hashes made before; Django re-hashes
+# such a password with the first hasher when its owner next signs in.
 PASSWORD_HASHERS = [
+    "accounts.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",

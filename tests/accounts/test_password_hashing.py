@@ -21,8 +21,22 @@ def production_hashers(settings):
 
 
 def test_production_hashes_with_argon2id_and_keeps_pbkdf2_to_check_old_hashes():
-    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert production.PASSWORD_HASHERS[0] == "accounts.hashers.Argon2idPasswordHasher"
     assert "django.contrib.auth.hashers.PBKDF2PasswordHasher" in production.PASSWORD_HASHERS
+
+
+@pytest.mark.django_db
+def test_a_hash_with_djangos_argon2_parameters_is_remade_with_ours(
+    production_hashers, client, user, password
+):
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    user.password = make_password(password, hasher=Argon2PasswordHasher())
+    user.save(update_fields=["password"])
+    assert "m=102400,t=2,p=8" in user.password
+    assert client.post(URL, {"username": user.username, "password": password}).status_code == 302
+    user.refresh_from_db()
+    assert "m=47104,t=1,p=1" in user.password
 
 
 @pytest.mark.django_db
