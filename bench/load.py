@@ -288,6 +288,8 @@ def live_site(
     log_path = workdir / "server.log"
     try:
         run("migrate", "--no-input", "-v", "0")
+        # Without REDIS_URL the cache (the limits' counters) is a database table.
+        run("createcachetable")
         run("collectstatic", "--no-input", "-v", "0")
         run("shell", "-c", SEED)
         if server_kind == "gunicorn":

@@ -32,6 +32,7 @@ from tests.fixtures_verify import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_SERVIC
 from twofactor.factors.sms.testing.fake_verify import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+# `make serve` collects, migrates and boots first; a busy 2-core machine is slow.
 START_TIMEOUT = 240.0
 
 
@@ -71,7 +72,7 @@ def manage(*args: str, env: dict[str, str]) -> None:
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stderr}"
@@ -89,7 +90,7 @@ def prepare_database(*, env: dict[str, str]) -> None:
         env={"DJANGO_SETTINGS_MODULE": "project.settings", **env},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert result.returncode == 0, result.stderr
@@ -116,7 +117,7 @@ def create_accounts(*, env: dict[str, str], accounts: dict[str, str], password: 
         env={"DJANGO_SETTINGS_MODULE": "project.settings", **env},
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
     assert result.returncode == 0, result.stderr

@@ -88,7 +88,7 @@ def test_collectstatic_with_debug_on_still_serves_with_debug_off(fake_verify_ser
         GUNICORN_THREADS="2",
     )
     servers.manage("collectstatic", "--no-input", "--verbosity=0", env={**env, "DEBUG": "1"})
-    servers.manage("migrate", "--no-input", "--verbosity=0", env=env)
+    servers.prepare_database(env=env)
     assert (tmp_path / "static" / "staticfiles.json").exists()
     port = servers.free_port()
     with servers.gunicorn(env=env, port=port, log=tmp_path / "gunicorn.log") as server:
