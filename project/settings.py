@@ -273,6 +273,9 @@ for _name, _cast in (
     ("TWOFACTOR_CHECK_LIMIT", int),
     ("TWOFACTOR_CHECK_WINDOW", int),
     ("TWOFACTOR_TRUST_DAYS", int),
+    # Passkeys: the site's domain and its https:// origin (twofactor/conf.py).
+    ("WEBAUTHN_RP_ID", str),
+    ("WEBAUTHN_ORIGIN", str),
 ):
     if os.environ.get(_name):
         globals()[_name] = _cast(os.environ[_name])

@@ -5,11 +5,13 @@
     twofactor.E002  a console/locmem (in-process) backend with DEBUG off
     twofactor.E003  the Twilio backend without well-formed credentials
     twofactor.E004  TwoFactorMiddleware missing, or before AuthenticationMiddleware
+    twofactor.E005  WEBAUTHN_ORIGIN not https:// (or not matching WEBAUTHN_RP_ID) with DEBUG off
     twofactor.W001  TWILIO_TIMEOUT <= 0 or > 15 seconds
     twofactor.W002  (--deploy) codes may go to every country (TWOFACTOR_ALLOWED_COUNTRIES empty)
 """
 
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
@@ -156,3 +158,26 @@ def check_allowed_countries(app_configs=None, **kwargs) -> list[CheckMessage]:
             id="twofactor.W002",
         )
     ]
+
+
+@register(Tags.security)
+def check_webauthn_origin(app_configs=None, **kwargs) -> list[CheckMessage]:
+    # SECURITY: browsers make passkeys only in a secure context, and an origin
+    # outside the RP id's domain would make every passkey answer fail.
+    if settings.DEBUG:
+        return []
+    origin = app_settings.WEBAUTHN_ORIGIN
+    rp_id = app_settings.WEBAUTHN_RP_ID
+    parts = urlsplit(origin)
+    host = parts.hostname or ""
+    if parts.scheme != "https" or not (host == rp_id or host.endswith(f".{rp_id}")):
+        return [
+            Error(
+                f"WEBAUTHN_ORIGIN {origin!r} is not an https:// origin on WEBAUTHN_RP_ID "
+                f"{rp_id!r}.",
+                hint="Set WEBAUTHN_RP_ID to the site's domain (example.com) and "
+                "WEBAUTHN_ORIGIN to its https:// origin (https://example.com).",
+                id="twofactor.E005",
+            )
+        ]
+    return []

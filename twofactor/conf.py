@@ -9,6 +9,10 @@ from datetime import timedelta
 from django.conf import settings
 
 
+def _is_ipv4(name: str) -> bool:
+    return all(part.isdigit() for part in name.split(".")) and name.count(".") == 3
+
+
 class AppSettings:
     @property
     def VERIFY_BACKEND(self) -> str:
@@ -79,6 +83,40 @@ class AppSettings:
     def TRUST_DAYS(self) -> int:
         """Days a browser the user trusted skips the code; 0 turns the checkbox off."""
         return int(getattr(settings, "TWOFACTOR_TRUST_DAYS", 30))
+
+    # Passkeys (twofactor/factors/webauthn/)
+    @property
+    def WEBAUTHN_RP_ID(self) -> str:
+        """The relying party id: the site's domain (no scheme, no port). By
+        default the first host name in ALLOWED_HOSTS ("localhost" in development)."""
+        configured = getattr(settings, "WEBAUTHN_RP_ID", "")
+        if configured:
+            return configured
+        for host in settings.ALLOWED_HOSTS:
+            name = host.lstrip(".")
+            # Not a wildcard, and not an IP address: browsers refuse both as an RP id.
+            if name and name != "*" and not name.startswith("[") and not _is_ipv4(name):
+                return name
+        return "localhost"
+
+    @property
+    def WEBAUTHN_ORIGIN(self) -> str:
+        """The origin a passkey response must come from ("https://example.com").
+        "" (the default with DEBUG on) accepts the request's own origin, whatever
+        port runserver uses; with DEBUG off the default is https://<RP id>."""
+        configured = getattr(settings, "WEBAUTHN_ORIGIN", "")
+        if configured or settings.DEBUG:
+            return configured.rstrip("/")
+        return f"https://{self.WEBAUTHN_RP_ID}"
+
+    @property
+    def WEBAUTHN_RP_NAME(self) -> str:
+        return getattr(settings, "WEBAUTHN_RP_NAME", "") or settings.SITE_NAME
+
+    @property
+    def WEBAUTHN_CHALLENGE_TIMEOUT(self) -> timedelta:
+        """How long a passkey challenge stays valid (it is used once either way)."""
+        return timedelta(seconds=getattr(settings, "WEBAUTHN_CHALLENGE_TIMEOUT", 300))
 
     # Staff (twofactor/staff.py)
     @property

@@ -42,6 +42,8 @@ SECURITY_KIND_OF = {
     notify.Event.NUMBER_CHANGED: security.Kind.FACTOR_CHANGED,
     notify.Event.PHONE_REMOVED: security.Kind.FACTOR_REMOVED,
     notify.Event.APP_REMOVED: security.Kind.FACTOR_REMOVED,
+    notify.Event.PASSKEY_ADDED: security.Kind.FACTOR_ADDED,
+    notify.Event.PASSKEY_REMOVED: security.Kind.FACTOR_REMOVED,
 }
 
 

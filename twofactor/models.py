@@ -1,7 +1,7 @@
 """A user's second factors: one row per factor, of a known kind.
 
 Two-factor is on exactly when a user has a confirmed factor of a kind that
-counts as a second factor (`SECOND_FACTOR_KINDS`: a phone or an authenticator
+counts as a second factor (`SECOND_FACTOR_KINDS`: a phone, a passkey or an authenticator
 app); recovery codes alone don't turn it on. Each row's `token` changes on
 every change to it, and the session's "code passed" mark names a fingerprint
 of all the tokens (twofactor/session.py), so any change sends other sessions
@@ -40,10 +40,13 @@ class Kind(models.TextChoices):
     SMS = "sms", _("Phone (text message or call)")
     TOTP = "totp", _("Authenticator app")
     RECOVERY = "recovery", _("Recovery codes")
+    WEBAUTHN = "webauthn", _("Passkey")
 
 
 # The kinds that turn two-factor on (and that the code page can ask for first).
-SECOND_FACTOR_KINDS = (Kind.SMS, Kind.TOTP)
+SECOND_FACTOR_KINDS = (Kind.SMS, Kind.TOTP, Kind.WEBAUTHN)
+# The kinds a user may have several of (a passkey per device); one of each other.
+SEVERAL_PER_USER_KINDS = (Kind.WEBAUTHN,)
 
 
 class FactorQuerySet(models.QuerySet):
@@ -75,7 +78,8 @@ class Factor(models.Model):
         choices=CHANNELS,
     )
     # What a kind keeps of its own (an app's encrypted secret and last step,
-    # the recovery codes' hashes). Never shown, never logged.
+    # the recovery codes' hashes, a passkey's name, credential id, public key,
+    # sign count and transports). Never shown, never logged.
     data = models.JSONField(_("data"), default=dict, blank=True, editable=False)
     # The factor the code page asks for first.
     preferred = models.BooleanField(_("default"), default=False)
@@ -119,8 +123,13 @@ class Factor(models.Model):
                 condition=models.Q(kind=Kind.SMS, confirmed_at__isnull=False),
                 name="twofactor_factor_number_one_account",
             ),
-            # One phone, one app and one set of recovery codes per user.
-            models.UniqueConstraint(fields=["user", "kind"], name="twofactor_factor_one_per_kind"),
+            # One phone, one app and one set of recovery codes per user; any
+            # number of passkeys (one per device or password manager).
+            models.UniqueConstraint(
+                fields=["user", "kind"],
+                condition=~models.Q(kind__in=SEVERAL_PER_USER_KINDS),
+                name="twofactor_factor_one_per_kind",
+            ),
             models.UniqueConstraint(
                 fields=["user"],
                 condition=models.Q(preferred=True),

@@ -22,6 +22,9 @@ class Event(StrEnum):
     PHONE_REMOVED = "phone_removed"
     APP_ADDED = "app_added"
     APP_REMOVED = "app_removed"
+    PASSKEY_ADDED = "passkey_added"
+    PASSKEY_REMOVED = "passkey_removed"
+    PASSKEY_CLONED = "passkey_cloned"  # a sign count went backwards: a copied key?
     RECOVERY_CODES_NEW = "recovery_codes_new"
     RECOVERY_CODE_USED = "recovery_code_used"
     DISABLED = "disabled"
@@ -36,6 +39,9 @@ def _subject(event: Event) -> str:
         Event.PHONE_REMOVED: _("Your two-factor phone was removed"),
         Event.APP_ADDED: _("An authenticator app was added to your account"),
         Event.APP_REMOVED: _("Your authenticator app was removed"),
+        Event.PASSKEY_ADDED: _("A passkey was added to your account"),
+        Event.PASSKEY_REMOVED: _("A passkey was removed from your account"),
+        Event.PASSKEY_CLONED: _("One of your passkeys may have been copied"),
         Event.RECOVERY_CODES_NEW: _("You have new recovery codes"),
         Event.RECOVERY_CODE_USED: _("A recovery code was used to sign in"),
         Event.DISABLED: _("Two-factor authentication is off"),
@@ -64,6 +70,16 @@ def _sentence(event: Event, *, masked_number: str, remaining: int | None) -> str
         ),
         Event.APP_REMOVED: _(
             "The authenticator app was removed from your account on %(site_name)s."
+        ),
+        Event.PASSKEY_ADDED: _(
+            "A passkey can now be used to sign in to your account on %(site_name)s."
+        ),
+        Event.PASSKEY_REMOVED: _("A passkey was removed from your account on %(site_name)s."),
+        Event.PASSKEY_CLONED: _(
+            "Someone signed in to your account on %(site_name)s with a passkey whose counter "
+            "went backwards, which happens when a passkey was copied. We refused it. If you "
+            "didn't just sign in, remove that passkey from your profile and change your "
+            "password."
         ),
         Event.RECOVERY_CODES_NEW: _(
             "New recovery codes were made for your account on %(site_name)s; the old ones no "

@@ -24,6 +24,7 @@ class Failure(StrEnum):
     START_AGAIN = "start_again"  # nothing in progress (an enrolment that ended)
     OFF = "off"  # this factor (or two-factor) isn't on
     BUSY = "busy"  # another check for this account is still running
+    PASSKEY_REFUSED = "passkey_refused"  # a passkey's answer failed a check (origin, key, count)
 
 
 @dataclass(frozen=True, slots=True)

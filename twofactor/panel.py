@@ -34,6 +34,7 @@ STATUS_FOR: dict[Failure, int] = {
     Failure.SETUP_CHANGED: 422,
     Failure.START_AGAIN: 422,
     Failure.OFF: 422,
+    Failure.PASSKEY_REFUSED: 422,
     Failure.LOCKED: 429,
     Failure.THROTTLED: 429,
     Failure.PROVIDER_LIMIT: 429,

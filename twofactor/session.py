@@ -25,7 +25,19 @@ PENDING_SINCE = "twofactor_pending_since"
 CHALLENGE = "twofactor_challenge"  # the code sent for signing in (SMS)
 ENROLMENT = "twofactor_enrolment"  # a number being confirmed from the profile
 TOTP_SETUP = "twofactor_totp_setup"  # an app being set up: its secret, encrypted
-KEYS = (PASSED, PASSED_AT, PENDING_SINCE, CHALLENGE, ENROLMENT, TOTP_SETUP)
+# A passkey ceremony's challenge (single use, 5 minutes) and a passkey being added.
+WEBAUTHN_CHALLENGE = "twofactor_webauthn_challenge"
+WEBAUTHN_ADD = "twofactor_webauthn_add"
+KEYS = (
+    PASSED,
+    PASSED_AT,
+    PENDING_SINCE,
+    CHALLENGE,
+    ENROLMENT,
+    TOTP_SETUP,
+    WEBAUTHN_CHALLENGE,
+    WEBAUTHN_ADD,
+)
 
 
 class SentCode(TypedDict):

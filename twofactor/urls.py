@@ -6,6 +6,7 @@ from twofactor import views
 from twofactor.factors.recovery import views as recovery
 from twofactor.factors.sms import views as sms
 from twofactor.factors.totp import views as totp
+from twofactor.factors.webauthn import views as passkeys
 
 app_name = "twofactor"
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("2fa/verify/", views.verify, name="verify"),
     path("2fa/verify/resend/", sms.verify_resend, name="verify_resend"),
     path("2fa/verify/cancel/", views.verify_cancel, name="verify_cancel"),
+    path("2fa/verify/passkey/options/", passkeys.verify_options, name="passkey_verify_options"),
+    path("2fa/verify/passkey/", passkeys.verify, name="passkey_verify"),
     # The profile's panel.
     path("2fa/", views.settings_page, name="settings"),
     path("2fa/disable/", views.disable, name="disable"),
@@ -28,6 +31,12 @@ urlpatterns = [
     path("2fa/app/", totp.setup, name="totp_setup"),
     path("2fa/app/cancel/", totp.cancel, name="totp_cancel"),
     path("2fa/app/remove/", totp.remove, name="totp_remove"),
+    # Passkeys.
+    path("2fa/passkey/add/", passkeys.add, name="passkey_add"),
+    path("2fa/passkey/add/cancel/", passkeys.cancel, name="passkey_cancel"),
+    path("2fa/passkey/add/options/", passkeys.register_options, name="passkey_register_options"),
+    path("2fa/passkey/add/finish/", passkeys.register, name="passkey_register"),
+    path("2fa/passkey/<int:pk>/remove/", passkeys.remove, name="passkey_remove"),
     # Recovery codes.
     path("2fa/recovery/", recovery.make, name="recovery_make"),
 ]

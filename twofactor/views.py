@@ -52,13 +52,15 @@ def safe_next(request: HttpRequest) -> str:
 
 def chosen_factor(request: HttpRequest) -> Factor | None:
     """The factor this code page asks for: the one picked ("Use my
-    authenticator app"), if the user has it, else their default."""
+    authenticator app"), if the user has it, else a passkey when they have one
+    (it can't be phished), else their default."""
     mine = selectors.confirmed_factors(request.user)
     picked = request.POST.get("factor") or request.GET.get("factor") or ""
     for factor in mine:
         if factor.kind == picked:
             return factor
-    return selectors.default_factor(mine)
+    passkey = next((f for f in mine if f.kind == Kind.WEBAUTHN), None)
+    return passkey or selectors.default_factor(mine)
 
 
 def code_form(factor_type: FactorType | None, data=None) -> CodeForm:
@@ -71,11 +73,9 @@ def verify_context(request: HtmxHttpRequest, *, factor: Factor, form=None, outco
     form = form or code_form(factor_type)
     tie_outcome_to_field(form, "code", outcome, "code-status")
     mine = selectors.confirmed_factors(request.user)
-    others = [
-        {"kind": other.kind, "label": factors.get(other.kind).switch_label}
-        for other in mine
-        if other.kind != factor.kind
-    ]
+    # One link per kind (a user may have several passkeys).
+    other_kinds = dict.fromkeys(other.kind for other in mine if other.kind != factor.kind)
+    others = [{"kind": kind, "label": factors.get(kind).switch_label} for kind in other_kinds]
     return {
         "form": form,
         "outcome": outcome,

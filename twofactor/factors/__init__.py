@@ -2,6 +2,7 @@
 
     sms/       a phone: codes by text message or call through Twilio Verify
     totp/      an authenticator app (RFC 6238)
+    webauthn/  passkeys (several per user)
     recovery/  single-use recovery codes (never turn two-factor on by themselves)
 
 `get(kind)` returns a factor's type; the shared steps and pages use nothing else.
@@ -18,9 +19,10 @@ def _registry() -> dict[str, FactorType]:
     from twofactor.factors.recovery import RecoveryFactor
     from twofactor.factors.sms import SmsFactor
     from twofactor.factors.totp import TotpFactor
+    from twofactor.factors.webauthn import WebauthnFactor
 
     # The order of the cards on the profile: the safer factor first.
-    types = (TotpFactor(), SmsFactor(), RecoveryFactor())
+    types = (WebauthnFactor(), TotpFactor(), SmsFactor(), RecoveryFactor())
     return {factor_type.kind: factor_type for factor_type in types}
 
 

@@ -1,0 +1,285 @@
+"""The passkey steps: add one (the password and a name first, then options for
+the browser, then its answer), sign in with one, remove one.
+
+Every answer is checked by py_webauthn against this session's challenge (used
+once), our RP id and our origin. A failed check is a clear `Failure`, never an
+exception out of here; it counts towards the account's guessing limit.
+"""
+
+import json
+import logging
+import uuid
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from webauthn import (
+    generate_authentication_options,
+    generate_registration_options,
+    options_to_json,
+    verify_authentication_response,
+    verify_registration_response,
+)
+from webauthn.helpers import base64url_to_bytes
+from webauthn.helpers.exceptions import WebAuthnException
+from webauthn.helpers.structs import (
+    AuthenticatorSelectionCriteria,
+    ResidentKeyRequirement,
+    UserVerificationRequirement,
+)
+
+from twofactor import flows, notify, selectors, session
+from twofactor.conf import app_settings
+from twofactor.factors.webauthn import challenges, credentials, relying_party
+from twofactor.models import Factor, Kind
+from twofactor.outcomes import Failure, Outcome, failed
+from twofactor.typing import SignedInRequest
+
+logger = logging.getLogger("twofactor")
+
+# The answer's JSON is small; anything much bigger isn't a browser's.
+MAX_ANSWER_BYTES = 64 * 1024
+
+
+def _timeout_ms() -> int:
+    return int(app_settings.WEBAUTHN_CHALLENGE_TIMEOUT.total_seconds() * 1000)
+
+
+def _start_again() -> Outcome:
+    return failed(
+        Failure.START_AGAIN,
+        _("That passkey request expired or was already answered. Try again."),
+    )
+
+
+def _refused_message(exc: Exception, *, origin: str) -> str:
+    """What went wrong, in words, from py_webauthn's reason."""
+    reason = str(exc).lower()
+    if "origin" in reason:
+        return _(
+            "That passkey answer came from another website, not %(origin)s. Sign in on "
+            "%(origin)s itself."
+        ) % {"origin": origin}
+    if "rp id" in reason:
+        return _("That passkey belongs to another website.")
+    if "challenge" in reason:
+        return _("That passkey answer was already used or has expired. Try again.")
+    return _("Your passkey's answer couldn't be checked. Try again.")
+
+
+def parse_answer(body: bytes) -> dict | None:
+    """The browser's JSON answer, or None for anything that isn't one."""
+    if len(body) > MAX_ANSWER_BYTES:
+        return None
+    try:
+        answer = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(answer, dict) or not isinstance(answer.get("id"), str):
+        return None
+    return answer
+
+
+# Adding a passkey
+
+
+def start_adding(*, request: SignedInRequest, name: str) -> None:
+    """The password was right: the browser may now make a passkey named `name`."""
+    request.session[session.WEBAUTHN_ADD] = {"name": name, "at": timezone.now().isoformat()}
+
+
+def adding_name(request: SignedInRequest) -> str | None:
+    pending = request.session.get(session.WEBAUTHN_ADD)
+    if not isinstance(pending, dict):
+        return None
+    started = datetime.fromisoformat(pending["at"])
+    if timezone.now() - started > app_settings.WEBAUTHN_CHALLENGE_TIMEOUT:
+        return None
+    return str(pending["name"])
+
+
+def cancel_adding(*, request: SignedInRequest) -> None:
+    request.session.pop(session.WEBAUTHN_ADD, None)
+    request.session.pop(session.WEBAUTHN_CHALLENGE, None)
+
+
+def registration_options(*, request: SignedInRequest) -> str | None:
+    """`PublicKeyCredentialCreationOptions` as JSON, or None when no passkey is
+    being added (the password step is missing or older than 5 minutes)."""
+    user = request.user
+    if adding_name(request) is None:
+        return None
+    options = generate_registration_options(
+        rp_id=relying_party.rp_id(),
+        rp_name=relying_party.rp_name(),
+        user_name=user.get_username(),
+        user_display_name=user.get_username(),
+        user_id=credentials.user_handle(user),
+        challenge=challenges.issue(request, purpose=challenges.REGISTER),
+        timeout=_timeout_ms(),
+        # Discoverable where the authenticator can, for passwordless sign-in later.
+        authenticator_selection=AuthenticatorSelectionCriteria(
+            resident_key=ResidentKeyRequirement.PREFERRED,
+            user_verification=UserVerificationRequirement.PREFERRED,
+        ),
+        # The same authenticator twice would only be a confusing duplicate.
+        exclude_credentials=credentials.descriptors(user),
+    )
+    return options_to_json(options)
+
+
+def finish_adding(*, request: SignedInRequest, answer: dict) -> Outcome:
+    """The browser's answer to `navigator.credentials.create()`."""
+    user = request.user
+    expected = challenges.take(request, purpose=challenges.REGISTER)
+    name = adding_name(request)
+    if expected is None or name is None:
+        return _start_again()
+    origin = relying_party.expected_origin(request)
+    try:
+        verified = verify_registration_response(
+            credential=answer,
+            expected_challenge=expected,
+            expected_rp_id=relying_party.rp_id(),
+            expected_origin=origin,
+        )
+    except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
+        logger.info("twofactor passkey refused for user %s: %s", user.pk, exc)
+        return failed(Failure.PASSKEY_REFUSED, _refused_message(exc, origin=origin))
+    transports = answer.get("response", {}).get("transports") or []
+    data = credentials.data_for(
+        name=name,
+        credential_id=verified.credential_id,
+        public_key=verified.credential_public_key,
+        sign_count=verified.sign_count,
+        transports=[t for t in transports if isinstance(t, str)],
+        handle=credentials.user_handle(user),
+    )
+    was_on = selectors.is_enabled(user)
+    now = timezone.now()
+    with flows.account_lock(user), transaction.atomic():
+        # SECURITY: a credential belongs to one account only.
+        taken = Factor.objects.filter(
+            kind=Kind.WEBAUTHN, data__credential_id=data["credential_id"]
+        ).exists()
+        if taken:
+            return failed(Failure.PASSKEY_REFUSED, _("That passkey is already in use."))
+        Factor.objects.create(
+            user=user,
+            kind=Kind.WEBAUTHN,
+            data=data,
+            confirmed_at=now,
+            token=uuid.uuid4(),
+        )
+    flows.ensure_default(user)
+    request.session.pop(session.WEBAUTHN_ADD, None)
+    flows.factor_changed(request=request, event=notify.Event.PASSKEY_ADDED)
+    if was_on:
+        return Outcome(ok=True, message=_("Your passkey “%(name)s” is added.") % {"name": name})
+    return Outcome(
+        ok=True,
+        message=_("Two-factor authentication is on. Signing in now asks for your passkey."),
+    )
+
+
+# Signing in (the second factor)
+
+
+def authentication_options(*, request: SignedInRequest) -> str | None:
+    """`PublicKeyCredentialRequestOptions` as JSON for the user's passkeys, or
+    None when they have none."""
+    allowed = credentials.descriptors(request.user)
+    if not allowed:
+        return None
+    options = generate_authentication_options(
+        rp_id=relying_party.rp_id(),
+        challenge=challenges.issue(request, purpose=challenges.SIGN_IN),
+        timeout=_timeout_ms(),
+        allow_credentials=allowed,
+        user_verification=UserVerificationRequirement.PREFERRED,
+    )
+    return options_to_json(options)
+
+
+def _counted(request: SignedInRequest, message: str) -> Outcome:
+    """A refused answer counts towards the account's lock like a wrong code;
+    the lock's own message wins once it is reached."""
+    outcome = flows.wrong_code_counted(request, factor=Kind.WEBAUTHN)
+    if outcome.failure == Failure.LOCKED:
+        return outcome
+    return failed(Failure.PASSKEY_REFUSED, message)
+
+
+def check_sign_in(*, request: SignedInRequest, answer: dict) -> Outcome:
+    """The browser's answer to `navigator.credentials.get()`; right, the
+    sign-in finishes like any factor's (`flows.finish_sign_in`)."""
+    user = request.user
+    expected = challenges.take(request, purpose=challenges.SIGN_IN)
+    if expected is None:
+        return _start_again()
+    if refused := flows.refused_by_lock(user):
+        return refused
+    factor = credentials.find(user, answer["id"])
+    if factor is None:
+        logger.info("twofactor unknown passkey for user %s", user.pk)
+        return _counted(request, _("That passkey isn't one of yours on this site."))
+    origin = relying_party.expected_origin(request)
+    with flows.account_lock(user) as held:
+        if not held:
+            return failed(Failure.BUSY, _("Another sign-in is being checked. Try again."))
+        with transaction.atomic():
+            # SECURITY: the row locked, so two answers can't both move the count.
+            locked = Factor.objects.select_for_update().filter(pk=factor.pk, user=user).first()
+            if locked is None:
+                return _counted(request, _("That passkey isn't one of yours on this site."))
+            try:
+                verified = verify_authentication_response(
+                    credential=answer,
+                    expected_challenge=expected,
+                    expected_rp_id=relying_party.rp_id(),
+                    expected_origin=origin,
+                    credential_public_key=base64url_to_bytes(locked.data["public_key"]),
+                    # Compared below, after the signature: only a signed count
+                    # going backwards says the key was copied.
+                    credential_current_sign_count=0,
+                )
+            except (WebAuthnException, ValueError, KeyError, TypeError) as exc:
+                logger.info("twofactor passkey refused for user %s: %s", user.pk, exc)
+                return _counted(request, _refused_message(exc, origin=origin))
+            stored = int(locked.data.get("sign_count", 0))
+            cloned = (verified.new_sign_count or stored) and verified.new_sign_count <= stored
+            if not cloned:
+                locked.data = {**locked.data, "sign_count": verified.new_sign_count}
+                locked.save(update_fields=["data"])
+        if cloned:
+            _clone_warning(request, factor=locked, stored=stored, got=verified.new_sign_count)
+            return _counted(
+                request,
+                _("That passkey's counter went backwards, as with a copied passkey. Use another."),
+            )
+        # SECURITY: the setup this was checked against must still be the user's.
+        session.forget_factors(request)
+        if not Factor.objects.confirmed().filter(pk=locked.pk, user=user).exists():
+            return failed(Failure.SETUP_CHANGED, _("Your sign-in options changed. Try again."))
+        flows.finish_sign_in(request=request, factor=locked)
+    return Outcome(ok=True, message=_("You're signed in."))
+
+
+def _clone_warning(request: SignedInRequest, *, factor: Factor, stored: int, got: int) -> None:
+    user = request.user
+    logger.warning(
+        "twofactor passkey %s of user %s: sign count %s after %s, possibly cloned",
+        factor.pk,
+        user.pk,
+        got,
+        stored,
+    )
+    notify.account_changed(user=user, event=notify.Event.PASSKEY_CLONED)
+
+
+# Removing
+
+
+def remove(*, request: SignedInRequest, factor: Factor) -> None:
+    flows.remove_factor(request=request, factor=factor, event=notify.Event.PASSKEY_REMOVED)
