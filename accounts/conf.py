@@ -62,12 +62,14 @@ class AppSettings:
     @property
     def PERMISSIONS_POLICY(self) -> str:
         """The Permissions-Policy header on every response: the site uses none
-        of these browser features, so no page (or injected script) may."""
+        of these browser features, so no page (or injected script) may; passkeys
+        (WebAuthn) only in the site's own pages, never in a framed other site."""
         return getattr(
             settings,
             "ACCOUNTS_PERMISSIONS_POLICY",
             "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
-            "magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), "
+            "magnetometer=(), microphone=(), midi=(), payment=(), "
+            "publickey-credentials-create=(self), publickey-credentials-get=(self), "
             "screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=(), "
             "browsing-topics=(), interest-cohort=()",
         )

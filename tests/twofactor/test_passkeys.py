@@ -339,3 +339,9 @@ def test_the_defaults_come_from_allowed_hosts(settings):
     assert app_settings.WEBAUTHN_ORIGIN == "", "DEBUG: the request's own origin"
     settings.ALLOWED_HOSTS = ["*"]
     assert app_settings.WEBAUTHN_RP_ID == "localhost"
+
+
+def test_the_permissions_policy_lets_the_sites_own_pages_use_passkeys(client):
+    policy = client.get("/accounts/login/")["Permissions-Policy"]
+    assert "publickey-credentials-get=(self)" in policy
+    assert "publickey-credentials-create=(self)" in policy

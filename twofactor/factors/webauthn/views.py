@@ -107,7 +107,9 @@ def register(request: HtmxHttpRequest) -> JsonResponse:
     if not outcome.ok:
         return _json_failure(outcome)
     messages.success(request, outcome.message)
-    return JsonResponse({"message": outcome.message, "redirect": resolve_url("twofactor:settings")})
+    return JsonResponse(
+        {"message": outcome.message, "redirect": resolve_url("profile", request.user.username)}
+    )
 
 
 @signed_in_required
