@@ -2,7 +2,7 @@
 // "Use a passkey" on the code page. Options come from the site as JSON
 // (binary fields base64url), go to navigator.credentials, and the answer goes
 // back as JSON; the site checks it. Without this script the buttons stay
-// hidden and the page says passkeys need JavaScript.
+// hidden and the page's note that passkeys need JavaScript stays shown.
 (function () {
   "use strict";
 
@@ -124,6 +124,10 @@
     });
     root.querySelectorAll("[data-passkey-unsupported]").forEach(function (note) {
       note.hidden = supported;
+    });
+    // "Passkeys need JavaScript": shown by the server, hidden once this runs.
+    root.querySelectorAll("[data-passkey-nojs]").forEach(function (note) {
+      note.hidden = true;
     });
   }
 

@@ -30,3 +30,15 @@ def test_enable_two_factor_without_javascript(new_page, site, user_factory):
     expect(page).to_have_url(re.compile(r"/user/ivan/$"))
     expect(page.locator("#messages")).to_contain_text("Two-factor authentication is on")
     expect(panel.get_by_text("On", exact=True)).to_be_visible()
+
+
+def test_without_javascript_passkeys_say_they_need_it(new_page, site, user_factory):
+    user_factory(username="nora")
+    page = new_page(java_script_enabled=False)
+    sign_in(page, "nora", next_url="/user/nora/")
+    expect(page).to_have_url(re.compile(r"/user/nora/$"))
+    card = page.locator("#factor-webauthn")
+    expect(card).to_contain_text("Passkeys need JavaScript")
+    # The other factors stay offered.
+    expect(page.get_by_role("link", name="Add a phone")).to_be_visible()
+    expect(page.get_by_role("link", name="Set up an authenticator app")).to_be_visible()

@@ -74,6 +74,7 @@ def test_add_a_passkey_sign_in_with_it_and_remove_it(
     panel.get_by_role("button", name="Continue").click()
     create = panel.get_by_role("button", name="Create the passkey")
     expect(create).to_be_visible()
+    expect(panel.get_by_text("Passkeys need JavaScript")).to_be_hidden()
     tour.check("panel: create the passkey")
     create.click()
     expect(page.get_by_role("status").first).to_contain_text("Your passkey “Work laptop” is added")

@@ -49,14 +49,16 @@ def register(client: Client, key: SoftAuthenticator, password: str, **create) ->
     return post_json(client, REGISTER_URL, answer)
 
 
-def stored_passkey(user, key: SoftAuthenticator, *, sign_count: int = 0) -> Factor:
+def stored_passkey(
+    user, key: SoftAuthenticator, *, sign_count: int = 0, name: str = "Phone"
+) -> Factor:
     return Factor.objects.create(
         user=user,
         kind=Kind.WEBAUTHN,
         confirmed_at=timezone.now(),
         preferred=not Factor.objects.filter(user=user, preferred=True).exists(),
         data=credentials.data_for(
-            name="Phone",
+            name=name,
             credential_id=key.credential_id,
             public_key=key.cose_public_key(),
             sign_count=sign_count,
@@ -345,3 +347,13 @@ def test_the_permissions_policy_lets_the_sites_own_pages_use_passkeys(client):
     policy = client.get("/accounts/login/")["Permissions-Policy"]
     assert "publickey-credentials-get=(self)" in policy
     assert "publickey-credentials-create=(self)" in policy
+
+
+def test_the_admin_shows_a_passkeys_name_and_dates_never_its_key(admin_client, user, key):
+    passkey = stored_passkey(user, key, name="Blue security key")
+    listing = admin_client.get("/admin/twofactor/factor/").content.decode()
+    detail = admin_client.get(f"/admin/twofactor/factor/{passkey.pk}/change/").content.decode()
+    for page in (listing, detail):
+        assert "Blue security key" in page
+        assert passkey.data["public_key"] not in page
+        assert passkey.data["credential_id"] not in page
