@@ -134,7 +134,16 @@ def reserve_send(
     cooldown = _cooldown_window(user_id)
     if resend:
         if not cooldown.claim():
-            return Reservation(cooldown.peek())
+            # SECURITY: refused whatever peek() says now: the cooldown may have
+            # ended between the two calls, and an "allowed" here took no slots.
+            waiting = cooldown.peek()
+            if waiting.allowed:
+                waiting = Decision(
+                    allowed=False,
+                    retry_at=timezone.now() + timedelta(seconds=1),
+                    reason=Reason.COOLDOWN,
+                )
+            return Reservation(waiting)
     else:
         cooldown.restart()
     taken: list[Window] = []

@@ -139,3 +139,20 @@ def test_missing_prism_skips_locally_and_fails_on_ci(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="cannot run on CI"):
         fixtures_verify._unavailable("node_modules/.bin/prism is missing")
+
+
+def test_the_fake_starts_as_a_script_without_django_set_up():
+    """`make fake-verify` runs it as `python -m`, with no settings module."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run(  # noqa: S603 - fixed arguments
+        [sys.executable, "-c", "import twofactor.factors.sms.testing.fake_verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr

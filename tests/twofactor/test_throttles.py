@@ -186,3 +186,18 @@ def test_the_sign_in_lock_holds_for_a_new_sign_in(frozen, client, enrolled_user,
     response = client.get(VERIFY_URL)
     assert "Too many tries. You can try again in 10 minutes." in page_text(response)
     assert len(locmem.outbox) == 1
+
+
+def test_a_cooldown_that_ends_between_claim_and_peek_still_refuses(monkeypatch):
+    """claim() failed, then the cooldown expired before peek(): that resend
+    took no slot in any limit, so it must not go out."""
+    from core.ratelimit import ALLOWED, Window
+    from twofactor import throttles
+
+    monkeypatch.setattr(Window, "claim", lambda self: False)
+    monkeypatch.setattr(Window, "peek", lambda self: ALLOWED)
+    reservation = throttles.reserve_send(
+        user_id=1, number="+12015550123", ip=None, purpose=throttles.Purpose.SIGN_IN, resend=True
+    )
+    assert not reservation.decision.allowed
+    assert reservation.decision.reason is throttles.Reason.COOLDOWN

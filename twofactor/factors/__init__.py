@@ -8,17 +8,20 @@
 `get(kind)` returns a factor's type; the shared steps and pages use nothing else.
 """
 
-from functools import cache
+from __future__ import annotations
 
-from twofactor.factors.base import FactorType
-from twofactor.models import Kind
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when used: this package's scripts run without Django set up
+    from twofactor.factors.base import FactorType
 
 
 @cache
 def _registry() -> dict[str, FactorType]:
-    from twofactor.factors.recovery import RecoveryFactor
-    from twofactor.factors.sms import SmsFactor
-    from twofactor.factors.totp import TotpFactor
+    from twofactor.factors.recovery.factor import RecoveryFactor
+    from twofactor.factors.sms.factor import SmsFactor
+    from twofactor.factors.totp.factor import TotpFactor
     from twofactor.factors.webauthn import WebauthnFactor
 
     # The order of the cards on the profile: the safer factor first.
@@ -27,7 +30,7 @@ def _registry() -> dict[str, FactorType]:
 
 
 def get(kind: str) -> FactorType:
-    return _registry()[Kind(kind)]
+    return _registry()[str(kind)]
 
 
 def all_types() -> list[FactorType]:
