@@ -7,6 +7,8 @@ factor's package; what they all do lives here, once:
 - `check_sign_in`: the per-account guessing limit, then the factor's own
   check, then `finish_sign_in` (a new session key, the mark, the limits
   cleared, the log line, last used, the email when the factor asks for one);
+- `finish_trusted_sign_in`: the same end of a sign-in for a browser the user
+  trusted (twofactor/trust.py), without a code;
 - `factor_changed`: after a factor is added, changed or removed (this session
   keeps its mark on the new setup, every other session must pass a code again,
   the owner is emailed);
@@ -25,9 +27,9 @@ from django.utils.translation import gettext as _
 
 from accounts import security
 from core.locks import cache_lock
-from twofactor import explain, factors, notify, selectors, session, throttles
+from twofactor import explain, factors, notify, selectors, session, throttles, trust
 from twofactor.conf import app_settings
-from twofactor.models import Factor, Kind, mask_number
+from twofactor.models import Factor, Kind, TrustedBrowser, mask_number
 from twofactor.outcomes import Failure, Outcome, failed
 from twofactor.typing import SignedInRequest
 
@@ -142,15 +144,28 @@ def finish_sign_in(*, request: SignedInRequest, factor: Factor) -> None:
     """What every factor does after a right code, once."""
     user = request.user
     Factor.objects.filter(pk=factor.pk).update(last_used_at=timezone.now())
+    pass_gate(request=request, by=factor.kind)
+    throttles.clear_for_user(user_id=user.pk)
+    factors.get(factor.kind).after_sign_in(request=request, factor=factor)
+
+
+def pass_gate(*, request: SignedInRequest, by: str) -> None:
+    """The session is now fully signed in: every way of passing ends here."""
     # SECURITY: a new session key for the now fully signed-in session.
     request.session.cycle_key()
     session.mark_passed(request)
-    throttles.clear_for_user(user_id=user.pk)
-    logger.info("twofactor sign-in approved for user %s by %s", user.pk, factor.kind)
+    logger.info("twofactor sign-in approved for user %s by %s", request.user.pk, by)
     security.record(
-        request=request, user=user, kind=security.Kind.TWOFACTOR_PASSED, factor=factor.kind
+        request=request, user=request.user, kind=security.Kind.TWOFACTOR_PASSED, factor=by
     )
-    factors.get(factor.kind).after_sign_in(request=request, factor=factor)
+
+
+def finish_trusted_sign_in(*, request: SignedInRequest, browser: TrustedBrowser) -> None:
+    """A half-signed-in session on a browser the user trusted (twofactor/trust.py)
+    passes without a code. The wrong-code limits stay as they were: no code
+    was checked."""
+    trust.used(browser)
+    pass_gate(request=request, by="trusted browser")
 
 
 # Adding, changing, removing
@@ -250,7 +265,9 @@ def reset(*, user, actor: str, request: HttpRequest | None = None, staff=None) -
 
 
 def _remove_everything(user) -> int:
+    """Every factor and every trusted browser; returns how many factors went."""
     deleted, _details = Factor.objects.of(user).delete()
+    trust.forget_all(user)
     return deleted
 
 

@@ -7,7 +7,8 @@ fingerprint of the user's current factors), not from anything the login view
 sets, so it holds however the session was signed in: the login page, the
 admin's login, anything added later.
 
-A staff user with two-factor off gets no admin page while
+A browser the user trusted (twofactor/trust.py) passes at once, without a
+code. A staff user with two-factor off gets no admin page while
 `TWOFACTOR_REQUIRED_FOR_STAFF` is on (twofactor/staff.py).
 """
 
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from core.decorators import is_second_factor_exempt
 from core.responses import redirect_to
-from twofactor import session, staff
+from twofactor import flows, session, staff, trust
 
 logger = logging.getLogger("twofactor")
 
@@ -57,6 +58,10 @@ class TwoFactorMiddleware:
                 request, _("Signing in took too long, so we stopped it. Please sign in again.")
             )
             return redirect_to(request, resolve_url("login"))
+        # Right after the password step: a browser the user trusted needs no code.
+        if browser := trust.trusted_browser(request):
+            flows.finish_trusted_sign_in(request=request, browser=browser)
+            return None
         if is_second_factor_exempt(view_func):
             return None
         target = reverse("twofactor:verify")

@@ -153,3 +153,45 @@ class Factor(models.Model):
     @property
     def is_second_factor(self) -> bool:
         return self.kind in SECOND_FACTOR_KINDS
+
+
+class TrustedBrowserQuerySet(models.QuerySet):
+    def of(self, user):
+        return self.filter(user_id=user.pk)
+
+    def live(self, *, binding: str):
+        """Not expired, and made for the user's current password and factors."""
+        return self.filter(binding=binding, expires_at__gt=timezone.now())
+
+
+class TrustedBrowser(models.Model):
+    """A browser whose owner ticked "Trust this browser" (twofactor/trust.py).
+
+    The browser's cookie holds a random id; this row holds only its hash, so a
+    copy of the table opens nothing. `binding` names the user's password hash
+    and factor setup when it was made: a row whose binding is no longer the
+    user's is dead (and not counted) even before it is tidied away.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="twofactor_trusted_browsers",
+        verbose_name=_("user"),
+    )
+    id_hash = models.CharField(_("id hash"), max_length=64, unique=True, editable=False)
+    binding = models.CharField(_("binding"), max_length=64, editable=False)
+    label = models.CharField(_("browser"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+
+    objects = TrustedBrowserQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("trusted browser")
+        verbose_name_plural = _("trusted browsers")
+        indexes = [models.Index(fields=["user", "expires_at"], name="twofactor_trust_user_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.label or _('a browser')}"

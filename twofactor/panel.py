@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.client import client_ip
 from core.responses import redirect_to
-from twofactor import factors, flows, selectors, throttles
+from twofactor import factors, flows, selectors, throttles, trust
 from twofactor.forms import PasswordForm
 from twofactor.outcomes import Failure, Outcome
 from twofactor.typing import SignedInRequest
@@ -80,6 +80,8 @@ def panel_context(request: SignedInRequest, **extra) -> dict:
             for factor_type in factors.all_types()
         ],
         "resend_wait": resend_wait(request),
+        # Browsers that skip the code (twofactor/trust.py); only with 2FA on.
+        "trusted_browsers": trust.count(request) if selectors.second_factors(mine) else 0,
         "active": "",
         "step": "",
     }

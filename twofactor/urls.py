@@ -21,6 +21,7 @@ urlpatterns = [
     path("2fa/", views.settings_page, name="settings"),
     path("2fa/disable/", views.disable, name="disable"),
     path("2fa/default/", views.set_default, name="set_default"),
+    path("2fa/trusted/forget/", views.forget_trusted_browsers, name="trusted_forget"),
     # A phone.
     path("2fa/enable/", sms.enable, name="enable"),
     path("2fa/enable/confirm/", sms.enable_confirm, name="enable_confirm"),

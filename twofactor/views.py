@@ -21,7 +21,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.client import client_ip
 from core.decorators import second_factor_exempt, signed_in_required
 from core.responses import redirect_to
-from twofactor import factors, flows, selectors, session
+from twofactor import factors, flows, selectors, session, trust
 from twofactor.factors.base import FactorType
 from twofactor.forms import CodeForm, PasswordForm
 from twofactor.models import Factor, Kind
@@ -86,6 +86,7 @@ def verify_context(request: HtmxHttpRequest, *, factor: Factor, form=None, outco
         "has_recovery": any(f.kind == Kind.RECOVERY for f in mine),
         "masked_number": factor.masked_number if factor.number else "",
         "resend_wait": resend_wait(request),
+        **trust.checkbox_context(request),
     }
 
 
@@ -117,7 +118,10 @@ def verify(request: HtmxHttpRequest) -> HttpResponse:
             request=request, kind=factor.kind, code=form.cleaned_data["code"]
         )
         if outcome.ok:
-            return redirect_to(request, safe_next(request))
+            response = redirect_to(request, safe_next(request))
+            if trust.requested(request):
+                trust.remember(request, response)
+            return response
         if outcome.clear_code:
             form = code_form(factor_type)
         context = verify_context(request, factor=factor, form=form, outcome=outcome)
@@ -175,3 +179,18 @@ def set_default(request: HtmxHttpRequest) -> HttpResponse:
         return panel_step(request, active="", step="", status=422)
     label = factors.get(kind).default_label
     return done(request, _("We'll ask for %(factor)s first.") % {"factor": label})
+
+
+# Trusted browsers (twofactor/trust.py)
+
+
+@signed_in_required
+@never_cache
+@vary_on_headers("HX-Request")
+@require_POST
+def forget_trusted_browsers(request: HtmxHttpRequest) -> HttpResponse:
+    """Every trusted browser of the user asks for a code again, this one too."""
+    forgotten = trust.forget_all(request.user)
+    response = done(request, trust.forgotten_message(forgotten))
+    trust.forget_cookie(response)
+    return response
