@@ -14,6 +14,7 @@ code. A staff user with two-factor off gets no admin page while
 
 import logging
 from functools import partial
+from typing import cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from core.decorators import is_second_factor_exempt
 from core.responses import redirect_to
 from twofactor import flows, session, staff, trust
+from twofactor.typing import SignedInRequest
 
 logger = logging.getLogger("twofactor")
 
@@ -59,8 +61,9 @@ class TwoFactorMiddleware:
             )
             return redirect_to(request, resolve_url("login"))
         # Right after the password step: a browser the user trusted needs no code.
-        if browser := trust.trusted_browser(request):
-            flows.finish_trusted_sign_in(request=request, browser=browser)
+        signed_in = cast(SignedInRequest, request)  # the user is authenticated (above)
+        if browser := trust.trusted_browser(signed_in):
+            flows.finish_trusted_sign_in(request=signed_in, browser=browser)
             return None
         if is_second_factor_exempt(view_func):
             return None

@@ -35,6 +35,7 @@ from django.utils.translation import ngettext
 from twofactor import session
 from twofactor.conf import app_settings
 from twofactor.models import TrustedBrowser
+from twofactor.typing import SignedInRequest
 
 logger = logging.getLogger("twofactor")
 
@@ -111,7 +112,7 @@ def checkbox_context(request: HttpRequest) -> dict:
     }
 
 
-def remember(request: HttpRequest, response: HttpResponse) -> TrustedBrowser | None:
+def remember(request: SignedInRequest, response: HttpResponse) -> TrustedBrowser | None:
     """After a right code with the box ticked: trust this browser. Call once
     the session has passed (the binding names the setup it passed)."""
     user = request.user
@@ -150,7 +151,7 @@ def remember(request: HttpRequest, response: HttpResponse) -> TrustedBrowser | N
     return browser
 
 
-def trusted_browser(request: HttpRequest) -> TrustedBrowser | None:
+def trusted_browser(request: SignedInRequest) -> TrustedBrowser | None:
     """This browser's trust for the signed-in user, if its cookie is valid:
     signed, not expired, this user's, made for their current password and
     factors, and still on record (not forgotten)."""
@@ -183,7 +184,7 @@ def used(browser: TrustedBrowser) -> None:
     TrustedBrowser.objects.filter(pk=browser.pk).update(last_used_at=timezone.now())
 
 
-def count(request: HttpRequest) -> int:
+def count(request: SignedInRequest) -> int:
     """The signed-in user's browsers that would skip the code now."""
     fingerprint = session.current_fingerprint(request)
     if fingerprint is None or not is_offered():
