@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.test import Client
 
-from accounts.models import User
+from accounts.models import SecurityEvent, User
 from tests.twofactor.conftest import (
     DISABLE_URL,
     HX,
@@ -169,6 +169,10 @@ def test_a_trusted_browser_signs_in_with_the_password_alone(
     with caplog.at_level(logging.INFO, logger="twofactor"):
         assert signs_in_without_a_code(trusted_client, enrolled_user, password)
     assert f"sign-in approved for user {enrolled_user.pk} by trusted browser" in caplog.text
+    # In the account's security activity too, named for what let it through.
+    events = SecurityEvent.objects.filter(user=enrolled_user, kind="twofactor_passed")
+    latest = events.order_by("pk").last()
+    assert latest is not None and latest.details == {"factor": "trusted browser"}
     assert TrustedBrowser.objects.get().last_used_at is not None
     # The code page has nothing left to ask: it sends on, and no code goes out.
     assert trusted_client.get(VERIFY_URL)["Location"] == "/"
