@@ -15,6 +15,7 @@ def start_pending_on_login(sender, request, user, **kwargs):
     # mark; the middleware then asks for a code if the user has 2FA on.
     if request is not None and hasattr(request, "session"):
         session.start_pending(request, user)
+        trust.sign_in_started(request)
 
 
 @receiver(post_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="twofactor.trust.new_password")

@@ -40,6 +40,9 @@ from twofactor.typing import SignedInRequest
 logger = logging.getLogger("twofactor")
 
 FIELD = "trust_browser"  # the checkbox on the code page
+# Set at every sign-in, taken by the gate's first look: trust is asked once,
+# right after the password step.
+FRESH = "twofactor_trust_fresh"
 SALT = "twofactor.trust.cookie"
 BINDING_SALT = "twofactor.trust.binding"
 
@@ -155,7 +158,9 @@ def trusted_browser(request: SignedInRequest) -> TrustedBrowser | None:
     """This browser's trust for the signed-in user, if its cookie is valid:
     signed, not expired, this user's, made for their current password and
     factors, and still on record (not forgotten)."""
-    if not is_offered():
+    # SECURITY: only right after the password step. A session whose mark ran
+    # out later (asked again after a while, session.has_passed) needs a code.
+    if not request.session.pop(FRESH, False) or not is_offered():
         return None
     payload = _payload(request)
     if payload is None:
@@ -178,6 +183,11 @@ def trusted_browser(request: SignedInRequest) -> TrustedBrowser | None:
     if browser is None:
         logger.info("twofactor trust cookie refused: forgotten or expired (user %s)", user.pk)
     return browser
+
+
+def sign_in_started(request: HttpRequest) -> None:
+    """A password step just succeeded: the gate may look for a trust once."""
+    request.session[FRESH] = True
 
 
 def used(browser: TrustedBrowser) -> None:

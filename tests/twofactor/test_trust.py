@@ -197,6 +197,17 @@ def test_next_is_kept_on_a_trusted_sign_in(trusted_client, password):
     assert response.status_code == 200
 
 
+def test_trust_is_only_asked_right_after_the_password(trusted_client, enrolled_user, password):
+    assert signs_in_without_a_code(trusted_client, enrolled_user, password)
+    # The mark runs out later in the same session (asked again after a while):
+    # the code is due, trusted browser or not.
+    stored = trusted_client.session
+    del stored[session.PASSED]
+    stored.save()
+    assert trusted_client.get("/accounts/profile/edit/")["Location"].startswith(VERIFY_URL)
+    assert not passed(trusted_client)
+
+
 def test_trust_does_not_reach_a_session_that_never_passed_the_password(trusted_client):
     # Signed out: the cookie alone is nobody.
     response = trusted_client.get("/accounts/profile/edit/")
