@@ -154,6 +154,7 @@ def pass_gate(*, request: SignedInRequest, by: str) -> None:
     # SECURITY: a new session key for the now fully signed-in session.
     request.session.cycle_key()
     session.mark_passed(request)
+    request.session.pop(trust.FRESH, None)  # trust is asked right after the password only
     logger.info("twofactor sign-in approved for user %s by %s", request.user.pk, by)
     security.record(
         request=request, user=request.user, kind=security.Kind.TWOFACTOR_PASSED, factor=by

@@ -158,9 +158,12 @@ def trusted_browser(request: SignedInRequest) -> TrustedBrowser | None:
     """This browser's trust for the signed-in user, if its cookie is valid:
     signed, not expired, this user's, made for their current password and
     factors, and still on record (not forgotten)."""
+    if not is_offered() or cookie_name() not in request.COOKIES:
+        return None  # (the session isn't touched: a plain redirect writes nothing)
     # SECURITY: only right after the password step. A session whose mark ran
-    # out later (asked again after a while, session.has_passed) needs a code.
-    if not request.session.pop(FRESH, False) or not is_offered():
+    # out later (asked again after a while, session.has_passed) needs a code;
+    # passing the gate any way clears the flag too (flows.pass_gate).
+    if not request.session.pop(FRESH, False):
         return None
     payload = _payload(request)
     if payload is None:

@@ -208,6 +208,18 @@ def test_trust_is_only_asked_right_after_the_password(trusted_client, enrolled_u
     assert not passed(trusted_client)
 
 
+def test_a_code_passed_without_trust_leaves_no_trust_for_later(
+    half_signed_in_client, enrolled_user
+):
+    # Signed in with a code, trusting the browser; the mark runs out later.
+    trust_this_browser(half_signed_in_client)
+    stored = half_signed_in_client.session
+    del stored[session.PASSED]
+    stored.save()
+    response = half_signed_in_client.get("/accounts/profile/edit/")
+    assert response["Location"].startswith(VERIFY_URL)
+
+
 def test_trust_does_not_reach_a_session_that_never_passed_the_password(trusted_client):
     # Signed out: the cookie alone is nobody.
     response = trusted_client.get("/accounts/profile/edit/")
