@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('twofactor', '0004_factor'),
+        ('twofactor', '0005_webauthn_kind'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
