@@ -16,8 +16,9 @@ BUDGETS = {
     "signin": (0, 0),
     "home": (3, 2),
     # Session, user, the gate's factor fingerprint, the profile's owner (the
-    # same user again), security events, active sessions, the panel's factors.
-    "profile": (7, 6),
+    # same user again), security events, active sessions, the panel's factors,
+    # the panel's trusted browsers (counted only with two-factor on).
+    "profile": (8, 7),
     "code": (6, 5),
 }
 
