@@ -94,11 +94,17 @@ def test_the_resend_hint_counts_down_and_a_cooldown_is_a_warning(
     sign_in(page, "frank")
     hint = page.locator("#resend-hint")
     expect(hint).to_have_text(re.compile(r"You can ask for a new code in ([6-9]|1[0-2]) seconds\."))
-    # A press during the cooldown (the button held back by the script, pressed anyway).
+    # A press during the cooldown (the button held back by the script, pressed
+    # anyway). Wait until the script has held it back, then enable and press it in
+    # one task: enabling it before DOMContentLoaded let the script disable it again.
+    expect(page.get_by_role("button", name="Resend code")).to_be_disabled()
     page.evaluate(
-        "document.querySelectorAll('[data-resend-wait]').forEach(b => b.disabled = false)"
+        """() => {
+            const button = document.querySelector('[data-resend-wait][value="sms"]');
+            button.disabled = false;
+            button.click();
+        }"""
     )
-    page.get_by_role("button", name="Resend code").click()
     status = page.locator("#code-status")
     expect(status).to_contain_text("You can ask for another one in")
     expect(status).to_have_attribute("role", "status")
