@@ -106,6 +106,7 @@ class SecurityEvent(models.Model):
     class Kind(models.TextChoices):
         # Accounts side (recorded by accounts).
         SIGN_IN = "sign_in", _("Signed in with the password")
+        SIGN_IN_PASSKEY = "sign_in_passkey", _("Signed in with a passkey")
         SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
         SIGN_IN_LOCKED = "sign_in_locked", _("Sign-in refused: too many failures")
         SIGN_OUT = "sign_out", _("Signed out")

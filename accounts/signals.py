@@ -13,9 +13,14 @@ def _via(request) -> str:
     return "admin" if path.startswith("/admin/") else "site"
 
 
+# A sign-in that is not by password (a passkey) says so on the request before login().
+SIGN_IN_KIND = "accounts_sign_in_kind"
+
+
 @receiver(user_logged_in, dispatch_uid="accounts.security.sign_in")
 def _signed_in(sender, request, user, **kwargs):
-    security.record(request=request, user=user, kind=security.Kind.SIGN_IN, via=_via(request))
+    kind = getattr(request, SIGN_IN_KIND, security.Kind.SIGN_IN)
+    security.record(request=request, user=user, kind=kind, via=_via(request))
 
 
 @receiver(user_logged_out, dispatch_uid="accounts.security.sign_out")

@@ -121,3 +121,27 @@ def attempt_succeeded(*, login: str, ip: str | None) -> None:
             window.clear()
         else:
             window.give_back()
+
+
+def begin_address_attempt(*, ip: str | None) -> Decision:
+    """Count a sign-in attempt that names no login (a passkey that finds its
+    own account) in the per-address window only, before checking it."""
+    if not ip:
+        return ALLOWED
+    window = _ip_window(ip)
+    if window.take() > window.limit:
+        window.give_back()
+        decision = window.full()
+        logger.warning(
+            "sign-in refused without checking it: too many failures from %s until %s",
+            ip,
+            decision.retry_at,
+        )
+        return decision
+    return ALLOWED
+
+
+def address_attempt_succeeded(*, ip: str | None) -> None:
+    """It was the owner: the attempt doesn't count against the address."""
+    if ip:
+        _ip_window(ip).give_back()

@@ -279,6 +279,9 @@ for _name, _cast in (
 ):
     if os.environ.get(_name):
         globals()[_name] = _cast(os.environ[_name])
+# "Sign in with a passkey" on the sign-in page (default: on).
+if os.environ.get("WEBAUTHN_PASSWORDLESS"):
+    WEBAUTHN_PASSWORDLESS = env_bool("WEBAUTHN_PASSWORDLESS")
 # Staff need a second factor before the admin opens (default: on unless DEBUG).
 if os.environ.get("TWOFACTOR_REQUIRED_FOR_STAFF"):
     TWOFACTOR_REQUIRED_FOR_STAFF = env_bool("TWOFACTOR_REQUIRED_FOR_STAFF")

@@ -118,6 +118,12 @@ class AppSettings:
         """How long a passkey challenge stays valid (it is used once either way)."""
         return timedelta(seconds=getattr(settings, "WEBAUTHN_CHALLENGE_TIMEOUT", 300))
 
+    @property
+    def WEBAUTHN_PASSWORDLESS(self) -> bool:
+        """ "Sign in with a passkey" on the sign-in page: a passkey that checks
+        its owner (fingerprint, face, PIN) is both factors in one."""
+        return bool(getattr(settings, "WEBAUTHN_PASSWORDLESS", True))
+
     # Staff (twofactor/staff.py)
     @property
     def REQUIRED_FOR_STAFF(self) -> bool:

@@ -135,6 +135,13 @@ class Factor(models.Model):
                 condition=models.Q(preferred=True),
                 name="twofactor_factor_one_default",
             ),
+            # A passkey belongs to one account: passwordless sign-in finds the
+            # account by the credential id alone. Also the index for that lookup.
+            models.UniqueConstraint(
+                models.F("data__credential_id"),
+                condition=models.Q(kind=Kind.WEBAUTHN),
+                name="twofactor_factor_passkey_one_account",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -37,7 +37,11 @@ urlpatterns = [
     path("2fa/passkey/add/cancel/", passkeys.cancel, name="passkey_cancel"),
     path("2fa/passkey/add/options/", passkeys.register_options, name="passkey_register_options"),
     path("2fa/passkey/add/finish/", passkeys.register, name="passkey_register"),
+    path("2fa/passkey/<int:pk>/rename/", passkeys.rename, name="passkey_rename"),
     path("2fa/passkey/<int:pk>/remove/", passkeys.remove, name="passkey_remove"),
+    # Signing in with a passkey alone, from the sign-in page.
+    path("2fa/passkey/sign-in/options/", passkeys.sign_in_options, name="passkey_sign_in_options"),
+    path("2fa/passkey/sign-in/", passkeys.sign_in, name="passkey_sign_in"),
     # Recovery codes.
     path("2fa/recovery/", recovery.make, name="recovery_make"),
 ]

@@ -1,5 +1,7 @@
-// Passkeys (WebAuthn): the "Create the passkey" button on the profile and
-// "Use a passkey" on the code page. Options come from the site as JSON
+// Passkeys (WebAuthn): the "Create the passkey" button on the profile, "Use a
+// passkey" on the code page and "Sign in with a passkey" on the sign-in page,
+// which also offers the site's passkeys in the username field's autofill
+// (conditional mediation, where the browser has it). Options come from the site as JSON
 // (binary fields base64url), go to navigator.credentials, and the answer goes
 // back as JSON; the site checks it. Without this script the buttons stay
 // hidden and the page's note that passkeys need JavaScript stays shown.
@@ -69,10 +71,11 @@
     }
   }
 
-  function post(url, body) {
+  function post(url, body, signal) {
     return fetch(url, {
       method: "POST",
       credentials: "same-origin",
+      signal: signal,
       headers: {
         "Accept": "application/json",
         "Content-Type": "application/json",
@@ -92,8 +95,55 @@
     status.hidden = false;
   }
 
+  // The sign-in page's autofill request, waiting in the background until the
+  // user picks a passkey there; a button press cancels it first (a browser
+  // runs one request at a time).
+  let autofill = null;
+
+  function stopAutofill() {
+    if (autofill) {
+      autofill.abort();
+      autofill = null;
+    }
+  }
+
+  async function startAutofill(box) {
+    const field = document.querySelector(box.dataset.autofillField || "#id_username");
+    if (!field || !window.PublicKeyCredential ||
+        !PublicKeyCredential.isConditionalMediationAvailable) return;
+    if (!(await PublicKeyCredential.isConditionalMediationAvailable())) return;
+    if (!/\bwebauthn\b/.test(field.autocomplete)) {
+      field.setAttribute("autocomplete", (field.getAttribute("autocomplete") || "username") + " webauthn");
+    }
+    const button = box.querySelector("button[data-passkey]");
+    const controller = new AbortController();
+    stopAutofill();
+    autofill = controller;
+    try {
+      const options = await post(button.dataset.optionsUrl, null, controller.signal);
+      if (!options.ok || controller.signal.aborted) return;
+      const credential = await navigator.credentials.get({
+        publicKey: requestOptions(options.data),
+        mediation: "conditional",
+        signal: controller.signal,
+      });
+      if (autofill === controller) autofill = null;
+      const result = await post(button.dataset.finishUrl, answerJSON(credential));
+      if (result.ok && result.data.redirect) {
+        window.location.assign(result.data.redirect);
+        return;
+      }
+      // Not started again on its own: the button is there to try once more.
+      show(box, result.data.message || box.dataset.failed);
+    } catch (error) {
+      // Aborted for a button press, or the browser gave up: the button stays.
+      if (autofill === controller) autofill = null;
+    }
+  }
+
   async function ceremony(button) {
     const box = button.closest("[data-passkey-box]");
+    stopAutofill();
     button.disabled = true;
     try {
       const options = await post(button.dataset.optionsUrl);
@@ -137,7 +187,12 @@
     event.preventDefault();
     ceremony(button);
   });
-  document.addEventListener("DOMContentLoaded", function () { reveal(document); });
+  document.addEventListener("DOMContentLoaded", function () {
+    reveal(document);
+    document.querySelectorAll("[data-passkey-autofill]").forEach(startAutofill);
+    // Signing in with the password: the background request ends first.
+    document.addEventListener("submit", stopAutofill);
+  });
   // Cards and the code form swapped in by htmx.
   document.addEventListener("htmx:afterSettle", function () { reveal(document); });
 })();

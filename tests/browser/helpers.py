@@ -37,7 +37,7 @@ def sign_in(page: Page, username: str, *, password: str = PASSWORD, next_url: st
     page.goto("/accounts/login/" + (f"?next={next_url}" if next_url else ""))
     page.get_by_label("Username or email").fill(username)
     page.get_by_label("Password").fill(password)
-    page.locator("main").get_by_role("button", name="Sign in").click()
+    page.locator("main").get_by_role("button", name="Sign in", exact=True).click()
 
 
 def sign_out(page: Page) -> None:

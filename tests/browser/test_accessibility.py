@@ -79,7 +79,7 @@ def test_signed_out_pages(page, page_log, site, user_factory):
     page.goto("/accounts/login/")
     page.get_by_label("Username or email").fill("dave")
     page.get_by_label("Password").fill("not the password")
-    page.locator("main").get_by_role("button", name="Sign in").click()
+    page.locator("main").get_by_role("button", name="Sign in", exact=True).click()
     expect(page.locator("main").get_by_role("alert")).to_be_visible()
     tour.check("login with an error")
 

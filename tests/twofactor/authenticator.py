@@ -27,6 +27,16 @@ class SoftAuthenticator:
         self.credential_id = secrets.token_bytes(16)
         self.sign_count = sign_count
 
+    def private_key_pkcs8(self) -> bytes:
+        """The private key as DER PKCS#8, as the DevTools virtual authenticator takes it."""
+        from cryptography.hazmat.primitives import serialization
+
+        return self.key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
     @property
     def id(self) -> str:
         return bytes_to_base64url(self.credential_id)
@@ -78,13 +88,22 @@ class SoftAuthenticator:
         }
 
     def get(
-        self, options: dict, *, origin: str, rp_id: str | None = None, count_up: bool = True
+        self,
+        options: dict,
+        *,
+        origin: str,
+        rp_id: str | None = None,
+        count_up: bool = True,
+        user_handle: bytes | None = None,
+        verified: bool = True,
     ) -> dict:
-        """The answer to `navigator.credentials.get()` for `options` (the JSON)."""
+        """The answer to `navigator.credentials.get()` for `options` (the JSON).
+        `user_handle`: what a discoverable passkey returns; `verified`: whether
+        the authenticator checked its owner (the UV flag)."""
         if count_up:
             self.sign_count += 1
         rp_id = rp_id or options["rpId"]
-        auth_data = self._auth_data(rp_id, UP | UV)
+        auth_data = self._auth_data(rp_id, UP | UV if verified else UP)
         client_data = self._client_data("webauthn.get", options["challenge"], origin)
         signed = auth_data + hashlib.sha256(client_data).digest()
         signature = self.key.sign(signed, ec.ECDSA(hashes.SHA256()))
@@ -96,7 +115,7 @@ class SoftAuthenticator:
                 "clientDataJSON": bytes_to_base64url(client_data),
                 "authenticatorData": bytes_to_base64url(auth_data),
                 "signature": bytes_to_base64url(signature),
-                "userHandle": None,
+                "userHandle": bytes_to_base64url(user_handle) if user_handle else None,
             },
             "clientExtensionResults": {},
         }

@@ -9,6 +9,7 @@ finishing the sign-in after one.
 """
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from twofactor.models import Factor, Kind
 from twofactor.outcomes import Outcome
@@ -20,6 +21,7 @@ StrOrPromise = str | Promise
 class FactorType:
     kind: Kind
     # The code page: its heading, what to enter, and the link that picks it.
+    heading: StrOrPromise = _("Enter your code")
     prompt: StrOrPromise = ""
     switch_label: StrOrPromise = ""
     # "We'll ask for <default_label> first."

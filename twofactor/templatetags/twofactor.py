@@ -1,7 +1,8 @@
-"""`{% twofactor_panel %}`: the two-factor panel on the owner's profile page.
+"""`{% twofactor_panel %}`: the two-factor panel on the owner's profile page;
+`{% passkey_sign_in %}`: "Sign in with a passkey" on the sign-in page.
 
-The profile (in `accounts`) gets the panel through this tag, so `accounts`
-never imports `twofactor`.
+The profile and the sign-in page (in `accounts`) get these through tags, so
+`accounts` never imports `twofactor`.
 """
 
 from django import template
@@ -17,4 +18,18 @@ def twofactor_panel(context) -> str:
     request = context["request"]
     return render_to_string(
         "twofactor/settings.html#panel", panel_context(request), request=request
+    )
+
+
+@register.simple_tag(takes_context=True)
+def passkey_sign_in(context) -> str:
+    """The passkey button and the username field's autofill, unless
+    WEBAUTHN_PASSWORDLESS turns them off."""
+    from twofactor.conf import app_settings
+
+    if not app_settings.WEBAUTHN_PASSWORDLESS:
+        return ""
+    request = context["request"]
+    return render_to_string(
+        "twofactor/passkey_sign_in.html", {"next": context.get("next", "")}, request=request
     )

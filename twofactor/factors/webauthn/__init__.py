@@ -26,6 +26,7 @@ from twofactor.typing import SignedInRequest
 
 class WebauthnFactor(FactorType):
     kind = Kind.WEBAUTHN
+    heading = _("Use your passkey")
     prompt = _("Use your passkey to finish signing in.")
     switch_label = _("Use a passkey")
     default_label = _("a passkey")

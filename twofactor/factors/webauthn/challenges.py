@@ -1,5 +1,6 @@
 """Passkey challenges: random, single use, bound to this session and to one
-purpose (adding a passkey, or signing in), and valid for 5 minutes.
+purpose (adding a passkey, the second factor, or signing in without a
+password), and valid for 5 minutes.
 
 `take` removes the challenge whatever happens next, so a recorded answer can
 never be played back, not even after a failed check.
@@ -16,7 +17,8 @@ from twofactor import session
 from twofactor.conf import app_settings
 
 REGISTER = "register"
-SIGN_IN = "sign_in"
+SIGN_IN = "sign_in"  # the second factor, after the password
+PASSWORDLESS = "passwordless"  # the whole sign-in, from the sign-in page
 
 
 def issue(request: HttpRequest, *, purpose: str) -> bytes:

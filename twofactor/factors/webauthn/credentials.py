@@ -17,6 +17,8 @@ from webauthn.helpers.structs import AuthenticatorTransport, PublicKeyCredential
 from twofactor.models import Factor, Kind
 
 KNOWN_TRANSPORTS = {transport.value for transport in AuthenticatorTransport}
+# WebAuthn credential ids are at most 1023 bytes: 1364 characters in base64url.
+MAX_CREDENTIAL_ID_LENGTH = 1364
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,20 @@ def find(user, credential_id: str) -> Factor | None:
         if secrets.compare_digest(row.data.get("credential_id", ""), credential_id):
             return row
     return None
+
+
+def find_any(credential_id: str) -> Factor | None:
+    """The confirmed passkey with this credential id (base64url), whoever's it
+    is: passwordless sign-in knows no user yet. One account at most has it (a
+    database constraint; on PostgreSQL its index serves this lookup)."""
+    if not credential_id or len(credential_id) > MAX_CREDENTIAL_ID_LENGTH:
+        return None
+    return (
+        Factor.objects.confirmed()
+        .filter(kind=Kind.WEBAUTHN, data__credential_id=credential_id)
+        .select_related("user")
+        .first()
+    )
 
 
 def data_for(

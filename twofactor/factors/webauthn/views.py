@@ -1,7 +1,8 @@
 """The passkey card's steps on the profile (add: the name and password, then
-the browser makes the passkey; remove: the password), and the JSON endpoints
-`static/js/passkeys.js` fetches options from and posts answers to, for adding
-a passkey and for signing in with one on the code page.
+the browser makes the passkey; rename; remove: the password), and the JSON
+endpoints `static/js/passkeys.js` fetches options from and posts answers to,
+for adding a passkey, for signing in with one on the code page, and for
+signing in without a password from the sign-in page.
 
 The JSON endpoints answer a failed step with `{"message": ...}` and the
 failure's status (422 for a refused answer), never a 500.
@@ -21,7 +22,7 @@ from core.decorators import second_factor_exempt, signed_in_required
 from core.responses import redirect_to
 from twofactor import selectors, session
 from twofactor.factors.webauthn import credentials, flows
-from twofactor.factors.webauthn.forms import AddPasskeyForm
+from twofactor.factors.webauthn.forms import AddPasskeyForm, PasskeyNameForm
 from twofactor.forms import PasswordForm
 from twofactor.models import Kind
 from twofactor.outcomes import Outcome
@@ -144,6 +145,35 @@ def remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@signed_in_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+@vary_on_headers("HX-Request")
+def rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A new name for one passkey (no password: a name changes nothing it can do)."""
+    factor = next((row for row in credentials.passkey_rows(request.user) if row.pk == pk), None)
+    if factor is None:
+        return done(request, _("There is no such passkey to rename."))
+    if request.method == "POST":
+        form = PasskeyNameForm(request.POST)
+        if not form.is_valid():
+            return panel_step(
+                request,
+                active=CARD,
+                step="rename",
+                form=form,
+                field="name",
+                renaming=factor,
+                status=422,
+            )
+        name = form.cleaned_data["name"]
+        if not flows.rename(request=request, factor=factor, name=name):
+            return done(request, _("There is no such passkey to rename."))
+        return done(request, _("Your passkey is now called “%(name)s”.") % {"name": name})
+    form = PasskeyNameForm(initial={"name": factor.data.get("name", "")})
+    return panel_step(request, active=CARD, step="rename", form=form, renaming=factor)
+
+
 # The code page of a half-signed-in session
 
 
@@ -179,6 +209,46 @@ def verify(request: HtmxHttpRequest) -> JsonResponse:
     if answer is None:
         return _bad_answer()
     outcome = flows.check_sign_in(request=request, answer=answer)
+    if not outcome.ok:
+        return _json_failure(outcome)
+    return JsonResponse({"message": outcome.message, "redirect": safe_next(request)})
+
+
+# Signing in without a password, from the sign-in page
+
+
+def _already_signed_in(request: HtmxHttpRequest) -> JsonResponse | None:
+    if request.user.is_authenticated:
+        return JsonResponse(
+            {"message": _("You're already signed in."), "redirect": safe_next(request)}
+        )
+    return None
+
+
+@second_factor_exempt
+@require_POST
+@never_cache
+def sign_in_options(request: HtmxHttpRequest) -> HttpResponse:
+    if stop := _already_signed_in(request):
+        return stop
+    options = flows.passwordless_options(request=request)
+    if options is None:
+        return JsonResponse(
+            {"message": _("Signing in with a passkey is turned off on this site.")}, status=404
+        )
+    return HttpResponse(options, content_type="application/json")
+
+
+@second_factor_exempt
+@require_POST
+@never_cache
+def sign_in(request: HtmxHttpRequest) -> JsonResponse:
+    if stop := _already_signed_in(request):
+        return stop
+    answer = flows.parse_answer(request.body)
+    if answer is None:
+        return _bad_answer()
+    outcome = flows.sign_in_without_password(request=request, answer=answer)
     if not outcome.ok:
         return _json_failure(outcome)
     return JsonResponse({"message": outcome.message, "redirect": safe_next(request)})
