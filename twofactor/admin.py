@@ -1,6 +1,7 @@
-"""Admin: each user's factors on their page (never a secret) and as their own
-list, a two-factor column and filter on the user list, and "Reset two-factor
-authentication" (every factor, recovery codes and trusted browsers)."""
+"""Admin: each user's factors and trusted browsers on their page (never a
+secret) and as their own list, a two-factor column and filter on the user
+list, and "Reset two-factor authentication" (every factor, recovery codes and
+trusted browsers)."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -12,7 +13,7 @@ from django.utils.translation import ngettext
 
 from accounts.admin import UserAdmin
 from twofactor import factors, flows
-from twofactor.models import SECOND_FACTOR_KINDS, Factor
+from twofactor.models import SECOND_FACTOR_KINDS, Factor, TrustedBrowser
 
 User = get_user_model()
 
@@ -43,7 +44,7 @@ class FactorInline(admin.TabularInline):
     model = Factor
     can_delete = False
     extra = 0
-    fields = ("kind", "summary", "preferred", "confirmed_at", "last_used_at")
+    fields = ("kind", "summary", "preferred", "created_at", "confirmed_at", "last_used_at")
     readonly_fields = fields
     verbose_name = _("second factor")
     verbose_name_plural = _("second factors")
@@ -54,6 +55,20 @@ class FactorInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         # A factor is saved only after its owner confirmed it with a code.
+        return False
+
+
+class TrustedBrowserInline(admin.TabularInline):
+    """The browsers that skip the code (never the cookie's id: only its hash is
+    kept, and not shown). The reset forgets them all."""
+
+    model = TrustedBrowser
+    can_delete = False
+    extra = 0
+    fields = ("label", "created_at", "last_used_at", "expires_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
         return False
 
 
@@ -113,7 +128,7 @@ def reset_two_factor(modeladmin, request, queryset):
 
 
 class TwoFactorUserAdmin(UserAdmin):
-    inlines = [*UserAdmin.inlines, FactorInline]
+    inlines = [*UserAdmin.inlines, FactorInline, TrustedBrowserInline]
     list_display = (*UserAdmin.list_display, "two_factor")  # type: ignore[assignment]
     list_filter = (*UserAdmin.list_filter, TwoFactorFilter)  # type: ignore[assignment]
     actions = [reset_two_factor]

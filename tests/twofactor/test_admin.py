@@ -141,3 +141,28 @@ def test_deleting_a_device_in_the_admin_is_a_reset(
     assert response.status_code == 302
     assert not Factor.objects.phones().filter(user=enrolled_user).exists()
     assert signed_in_user_client.get("/user/alice/")["Location"].startswith(LOGIN_URL)
+
+
+def test_the_user_page_shows_passkeys_and_trusted_browsers_never_a_key(admin_client, enrolled_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tests.twofactor.authenticator import SoftAuthenticator
+    from tests.twofactor.test_passkeys import stored_passkey
+    from twofactor.models import TrustedBrowser
+
+    passkey = stored_passkey(enrolled_user, SoftAuthenticator(), name="Work laptop")
+    browser = TrustedBrowser.objects.create(
+        user=enrolled_user,
+        id_hash="f" * 64,
+        binding="b" * 64,
+        label="Firefox on Linux",
+        expires_at=timezone.now() + timedelta(days=30),
+    )
+    text = page_text(admin_client.get(f"{USERS_URL}{enrolled_user.pk}/change/"))
+    assert "passkey “Work laptop”" in text
+    assert "Trusted browsers" in text
+    assert "Firefox on Linux" in text
+    for secret in (passkey.data["public_key"], passkey.data["credential_id"], browser.id_hash):
+        assert secret not in text
