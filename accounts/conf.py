@@ -90,5 +90,16 @@ class AppSettings:
     def REGISTRATION_WINDOW(self) -> timedelta:
         return timedelta(seconds=int(getattr(settings, "ACCOUNTS_REGISTRATION_WINDOW", 3600)))
 
+    @property
+    def REAUTH_WINDOW(self) -> timedelta:
+        """How long a password (and, with two-factor on, a code) entered counts
+        for a sensitive change (accounts/reauth.py)."""
+        return timedelta(seconds=int(getattr(settings, "ACCOUNTS_REAUTH_WINDOW", 300)))
+
+    @property
+    def REAUTH_URL(self) -> str:
+        """The page that confirms it's the user (URL name or path), like LOGIN_URL."""
+        return str(getattr(settings, "ACCOUNTS_REAUTH_URL", "twofactor:reauth"))
+
 
 app_settings = AppSettings()

@@ -11,8 +11,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from accounts import email_change, email_links, registration
+from accounts import email_change, email_links, reauth, registration
 from accounts.forms import EmailChangeForm
+from accounts.reauth import confirm_required
 from accounts.typing import SignedInRequest
 from core.client import client_ip
 
@@ -37,11 +38,17 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@confirm_required
 @sensitive_post_parameters("password")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def email_change_view(request: SignedInRequest) -> HttpResponse:
-    form = EmailChangeForm(request.POST or None, user=request.user, ip=client_ip(request))
+    form = EmailChangeForm(
+        request.POST or None,
+        user=request.user,
+        ip=client_ip(request),
+        password_confirmed=reauth.password_recent(request),
+    )
     if request.method == "POST":
         if form.is_valid():
             new_email = form.cleaned_data["email"]

@@ -190,10 +190,12 @@ class EmailChangeForm(StyledFormMixin, forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
-    def __init__(self, *args, user, ip: str | None, **kwargs):
+    def __init__(self, *args, user, ip: str | None, password_confirmed: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.ip = ip
+        if password_confirmed:  # just entered on the confirmation page (accounts/reauth.py)
+            del self.fields["password"]
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()

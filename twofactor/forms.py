@@ -6,7 +6,9 @@ import unicodedata
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import reauth
 from accounts import throttles as login_throttles
+from core.client import client_ip
 from core.forms import StyledFormMixin
 from core.phrases import until_phrase
 
@@ -75,11 +77,13 @@ class CodeAndPasswordForm(CodeForm):
     """A new factor's first code, and the password when two-factor is already
     on: a stolen session alone can't add a factor of its own."""
 
-    def __init__(self, *args, user=None, ip: str | None = None, **kwargs):
+    def __init__(
+        self, *args, user=None, ip: str | None = None, password_confirmed: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.user = user
         self.ip = ip
-        if user is not None:
+        if user is not None and not password_confirmed:
             self.fields["password"] = password_field()
 
     def clean_password(self) -> str:
@@ -89,16 +93,31 @@ class CodeAndPasswordForm(CodeForm):
 
 
 class PasswordForm(StyledFormMixin, forms.Form):
-    """The current password, before a change to the second factor."""
+    """The current password, before a change to the second factor; left out
+    when it was just entered on the confirmation page (accounts/reauth.py)."""
 
     password = password_field()
 
-    def __init__(self, *args, user, ip: str | None = None, **kwargs):
+    def __init__(
+        self, *args, user, ip: str | None = None, password_confirmed: bool = False, **kwargs
+    ):
         self.user = user
         self.ip = ip
         super().__init__(*args, **kwargs)
+        if password_confirmed:
+            del self.fields["password"]
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
         check_password(user=self.user, password=password, ip=self.ip)
         return password
+
+
+def password_kwargs(request) -> dict:
+    """The user, the client address and whether the password was entered on
+    the confirmation page within ACCOUNTS_REAUTH_WINDOW, for the forms above."""
+    return {
+        "user": request.user,
+        "ip": client_ip(request),
+        "password_confirmed": reauth.password_recent(request),
+    }

@@ -40,6 +40,7 @@ class TwoFactorMiddleware:
         # For code that must not import this app (core/request.py): asked
         # lazily, so a request that never wants to know costs no query.
         setattr(request, "second_factor_pending", partial(session.needs_code, request))  # noqa: B010
+        setattr(request, "second_factor_recent", partial(session.code_recent, request))  # noqa: B010
         return self.get_response(request)
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):

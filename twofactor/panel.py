@@ -12,10 +12,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.translation import gettext as _
 
-from core.client import client_ip
 from core.responses import redirect_to
 from twofactor import factors, flows, selectors, throttles, trust
-from twofactor.forms import PasswordForm
+from twofactor.forms import PasswordForm, password_kwargs
 from twofactor.outcomes import Failure, Outcome
 from twofactor.typing import SignedInRequest
 
@@ -137,11 +136,13 @@ def remove_second_factor(
     if len(selectors.second_factors(mine)) < 2:
         return redirect_to(request, resolve_url("twofactor:disable"))
     if request.method == "POST":
-        form = PasswordForm(request.POST, user=request.user, ip=client_ip(request))
+        form = PasswordForm(request.POST, **password_kwargs(request))
         if not form.is_valid():
             return panel_step(
                 request, active=kind, step="remove", form=form, field="password", status=422
             )
         flows.remove_factor(request=request, factor=factor, event=event)
         return done(request, removed)
-    return panel_step(request, active=kind, step="remove", form=PasswordForm(user=request.user))
+    return panel_step(
+        request, active=kind, step="remove", form=PasswordForm(**password_kwargs(request))
+    )

@@ -16,6 +16,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 
 from accounts import session_limits
+from accounts.conf import app_settings as accounts_settings
 from twofactor.conf import app_settings
 from twofactor.models import SECOND_FACTOR_KINDS, Factor
 
@@ -28,6 +29,9 @@ TOTP_SETUP = "twofactor_totp_setup"  # an app being set up: its secret, encrypte
 # A passkey ceremony's challenge (single use, 5 minutes) and a passkey being added.
 WEBAUTHN_CHALLENGE = "twofactor_webauthn_challenge"
 WEBAUTHN_ADD = "twofactor_webauthn_add"
+# The code page asked again for a sensitive change (accounts/reauth.py), in a
+# session that had already passed: where to go back to.
+RECONFIRM = "twofactor_reconfirm"
 KEYS = (
     PASSED,
     PASSED_AT,
@@ -37,6 +41,7 @@ KEYS = (
     TOTP_SETUP,
     WEBAUTHN_CHALLENGE,
     WEBAUTHN_ADD,
+    RECONFIRM,
 )
 
 
@@ -101,6 +106,7 @@ def mark_passed(request: HttpRequest) -> None:
     request.session[PASSED_AT] = timezone.now().isoformat()
     request.session.pop(PENDING_SINCE, None)
     request.session.pop(CHALLENGE, None)
+    request.session.pop(RECONFIRM, None)
 
 
 def start_pending(request: HttpRequest, user) -> None:
@@ -153,6 +159,39 @@ def needs_code(request: HttpRequest) -> bool:
         return False
     fingerprint = current_fingerprint(request)
     return fingerprint is not None and not has_passed(request, fingerprint)
+
+
+def code_recent(request: HttpRequest) -> bool:
+    """For a sensitive change (accounts/reauth.py): a code passed within
+    ACCOUNTS_REAUTH_WINDOW for the current setup, or two-factor off."""
+    fingerprint = current_fingerprint(request)
+    if fingerprint is None:
+        return True
+    if request.session.get(PASSED) != fingerprint:
+        return False
+    value = request.session.get(PASSED_AT)
+    passed_at = parse_datetime(value) if value else None
+    return passed_at is not None and timezone.now() - passed_at <= accounts_settings.REAUTH_WINDOW
+
+
+def start_reconfirm(request: HttpRequest) -> None:
+    """Ask a signed-in session for a code again (the code page, in its
+    "confirm it's you" form); passing it ends this."""
+    request.session[RECONFIRM] = True
+
+
+def reconfirming(request: HttpRequest) -> bool:
+    return bool(request.session.get(RECONFIRM)) and current_fingerprint(request) is not None
+
+
+def awaiting_code(request: HttpRequest) -> bool:
+    """The code page has something to do: a half-signed-in session, or a
+    signed-in one confirming it's the user before a sensitive change."""
+    return needs_code(request) or (
+        getattr(request, "user", None) is not None
+        and request.user.is_authenticated
+        and reconfirming(request)
+    )
 
 
 def current_fingerprint(request: HttpRequest) -> str | None:

@@ -15,6 +15,8 @@ urlpatterns = [
     path("2fa/verify/", views.verify, name="verify"),
     path("2fa/verify/resend/", sms.verify_resend, name="verify_resend"),
     path("2fa/verify/cancel/", views.verify_cancel, name="verify_cancel"),
+    # Confirming it's the user before a sensitive change: the password, then a code.
+    path("2fa/confirm/", views.reauth, name="reauth"),
     path("2fa/verify/passkey/options/", passkeys.verify_options, name="passkey_verify_options"),
     path("2fa/verify/passkey/", passkeys.verify, name="passkey_verify"),
     # The profile's panel.

@@ -1,11 +1,15 @@
-"""The pages every factor shares: the code page of a half-signed-in session,
-the profile's two-factor panel, turning two-factor off and choosing the
-default factor. Each factor's own steps are in its package's `views.py`.
+"""The pages every factor shares: the code page of a half-signed-in session
+(also asked again, "confirm it's you", before a sensitive change), the
+confirmation page that leads there, the profile's two-factor panel, turning
+two-factor off and choosing the default factor. Each factor's own steps are
+in its package's `views.py`.
 
 Thin views: parse the request, call a step in `flows`, render. Every page works
 without JavaScript (full page loads); with htmx the same views answer with the
 fragment (a partial of the same template) so it is swapped in place.
 """
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -18,12 +22,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from accounts import reauth as account_reauth
+from accounts.reauth import confirm_required
 from core.client import client_ip
 from core.decorators import second_factor_exempt, signed_in_required
 from core.responses import redirect_to
 from twofactor import factors, flows, selectors, session, trust
 from twofactor.factors.base import FactorType
-from twofactor.forms import CodeForm, PasswordForm
+from twofactor.forms import CodeForm, PasswordForm, password_kwargs
 from twofactor.models import Factor, Kind
 from twofactor.outcomes import Outcome
 from twofactor.panel import (
@@ -76,9 +82,11 @@ def verify_context(request: HtmxHttpRequest, *, factor: Factor, form=None, outco
     # One link per kind (a user may have several passkeys).
     other_kinds = dict.fromkeys(other.kind for other in mine if other.kind != factor.kind)
     others = [{"kind": kind, "label": factors.get(kind).switch_label} for kind in other_kinds]
+    reconfirm = not session.needs_code(request)
     return {
         "form": form,
         "outcome": outcome,
+        "reconfirm": reconfirm,
         "next": safe_next(request),
         "factor": factor,
         "factor_type": factor_type,
@@ -86,7 +94,8 @@ def verify_context(request: HtmxHttpRequest, *, factor: Factor, form=None, outco
         "has_recovery": any(f.kind == Kind.RECOVERY for f in mine),
         "masked_number": factor.masked_number if factor.number else "",
         "resend_wait": resend_wait(request),
-        **trust.checkbox_context(request),
+        # Trust is offered when signing in, not when confirming a change.
+        **({} if reconfirm else trust.checkbox_context(request)),
     }
 
 
@@ -103,8 +112,9 @@ def render_verify(request: HtmxHttpRequest, context: dict, status: int = 200) ->
 def verify(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to(request, resolve_url("login"))
-    if not session.needs_code(request):
+    if not session.awaiting_code(request):
         return redirect_to(request, safe_next(request))
+    signing_in = session.needs_code(request)
     factor = chosen_factor(request)
     if factor is None:  # 2FA turned off meanwhile: needs_code() said no above
         return redirect_to(request, safe_next(request))
@@ -119,7 +129,7 @@ def verify(request: HtmxHttpRequest) -> HttpResponse:
         )
         if outcome.ok:
             response = redirect_to(request, safe_next(request))
-            if trust.requested(request):
+            if signing_in and trust.requested(request):
                 trust.remember(request, response)
             return response
         if outcome.clear_code:
@@ -133,9 +143,47 @@ def verify(request: HtmxHttpRequest) -> HttpResponse:
 @second_factor_exempt
 @require_POST
 def verify_cancel(request: HtmxHttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and not session.needs_code(request):
+        # Confirming a change, not signing in: nothing changes, the user stays.
+        request.session.pop(session.RECONFIRM, None)
+        return redirect_to(request, safe_next(request))
     logout(request)
     messages.info(request, _("Signing in was cancelled."))
     return redirect_to(request, resolve_url("login"))
+
+
+# Confirming it's the user before a sensitive change (accounts/reauth.py)
+
+
+@signed_in_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+@sensitive_post_parameters("password")
+def reauth(request: HtmxHttpRequest) -> HttpResponse:
+    """The password, then (two-factor on) a code on the code page; then back
+    to where the user was. One small page, whatever the change."""
+    next_url = safe_next(request)
+    if request.method == "POST":
+        form = PasswordForm(request.POST, user=request.user, ip=client_ip(request))
+        if form.is_valid():
+            account_reauth.mark_password(request)
+            return _after_password(request, next_url)
+        status = 429 if form.has_error("password", "too_many_failures") else 422
+        context = {"form": form, "next": next_url}
+        return render(request, "twofactor/reauth.html", context, status=status)
+    if account_reauth.password_recent(request):
+        return _after_password(request, next_url)
+    context = {"form": PasswordForm(user=request.user), "next": next_url}
+    return render(request, "twofactor/reauth.html", context)
+
+
+def _after_password(request: HtmxHttpRequest, next_url: str) -> HttpResponse:
+    if session.code_recent(request):
+        return redirect_to(request, next_url)
+    session.start_reconfirm(request)
+    return redirect_to(
+        request, f"{resolve_url('twofactor:verify')}?{urlencode({'next': next_url})}"
+    )
 
 
 # The profile's two-factor panel
@@ -150,6 +198,7 @@ def settings_page(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @signed_in_required
+@confirm_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 @vary_on_headers("HX-Request")
@@ -159,14 +208,15 @@ def disable(request: HtmxHttpRequest) -> HttpResponse:
     if not Factor.objects.of(request.user).exists():
         return done(request, _("Two-factor authentication is already off."))
     if request.method == "POST":
-        form = PasswordForm(request.POST, user=request.user, ip=client_ip(request))
+        form = PasswordForm(request.POST, **password_kwargs(request))
         if form.is_valid():
             flows.disable(request=request)
             return done(request, _("Two-factor authentication is off."))
         return panel_step(
             request, active="all", step="disable", form=form, field="password", status=422
         )
-    return panel_step(request, active="all", step="disable", form=PasswordForm(user=request.user))
+    form = PasswordForm(**password_kwargs(request))
+    return panel_step(request, active="all", step="disable", form=form)
 
 
 @signed_in_required

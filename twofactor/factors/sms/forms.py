@@ -27,7 +27,9 @@ class PhoneForm(StyledFormMixin, forms.Form):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, user=None, ip: str | None = None, **kwargs):
+    def __init__(
+        self, *args, user=None, ip: str | None = None, password_confirmed: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.user = user
         self.ip = ip
@@ -38,7 +40,7 @@ class PhoneForm(StyledFormMixin, forms.Form):
         # Only countries whose numbers may get codes (TWOFACTOR_ALLOWED_COUNTRIES).
         choices = list(country.choices)  # type: ignore[arg-type]
         country.choices = [c for c in choices if c[0] and policy.allowed_country(str(c[0]))]
-        if user is not None:
+        if user is not None and not password_confirmed:
             # SECURITY: moving the second factor to another phone needs the
             # password, like turning it off: a stolen session alone can't.
             self.fields["password"] = password_field()

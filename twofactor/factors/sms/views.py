@@ -9,14 +9,14 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from core.client import client_ip
+from accounts.reauth import confirm_required
 from core.decorators import second_factor_exempt, signed_in_required
 from core.responses import redirect_to
 from twofactor import notify, selectors, session
 from twofactor.factors.sms import flows as sms_flows
 from twofactor.factors.sms.backends import Channel
 from twofactor.factors.sms.forms import PhoneForm
-from twofactor.forms import CodeForm
+from twofactor.forms import CodeForm, password_kwargs
 from twofactor.models import Kind
 from twofactor.panel import (
     HtmxHttpRequest,
@@ -44,7 +44,7 @@ def _channel(request: HtmxHttpRequest) -> Channel:
 def verify_resend(request: HtmxHttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to(request, resolve_url("login"))
-    if not session.needs_code(request):
+    if not session.awaiting_code(request):
         return redirect_to(request, safe_next(request))
     factor = selectors.phone(request.user)
     if factor is None:
@@ -59,7 +59,7 @@ def _phone_form(request: HtmxHttpRequest, data=None) -> PhoneForm:
     """Changing an existing number also asks for the password."""
     if selectors.phone(request.user) is None:
         return PhoneForm(data)
-    return PhoneForm(data, user=request.user, ip=client_ip(request))
+    return PhoneForm(data, **password_kwargs(request))
 
 
 def _step(request: HtmxHttpRequest, step: str, **extra) -> HttpResponse:
@@ -68,6 +68,7 @@ def _step(request: HtmxHttpRequest, step: str, **extra) -> HttpResponse:
 
 
 @signed_in_required
+@confirm_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 @vary_on_headers("HX-Request")
@@ -136,6 +137,7 @@ def enable_cancel(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @signed_in_required
+@confirm_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 @vary_on_headers("HX-Request")

@@ -11,11 +11,11 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from core.client import client_ip
+from accounts.reauth import confirm_required
 from core.decorators import signed_in_required
 from twofactor import notify, selectors
 from twofactor.factors.totp import flows
-from twofactor.forms import CodeAndPasswordForm
+from twofactor.forms import CodeAndPasswordForm, password_kwargs
 from twofactor.models import Kind
 from twofactor.panel import (
     HtmxHttpRequest,
@@ -62,11 +62,12 @@ def _form(request: HtmxHttpRequest, data=None) -> CodeAndPasswordForm:
     # SECURITY: with two-factor already on, adding or replacing the app needs
     # the password too, like changing the number.
     if selectors.is_enabled(request.user):
-        return CodeAndPasswordForm(data, user=request.user, ip=client_ip(request))
+        return CodeAndPasswordForm(data, **password_kwargs(request))
     return CodeAndPasswordForm(data)
 
 
 @signed_in_required
+@confirm_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 @vary_on_headers("HX-Request")
@@ -103,6 +104,7 @@ def cancel(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @signed_in_required
+@confirm_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 @vary_on_headers("HX-Request")

@@ -17,13 +17,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from core.client import client_ip
+from accounts.reauth import confirm_required
 from core.decorators import second_factor_exempt, signed_in_required
 from core.responses import redirect_to
 from twofactor import selectors, session
 from twofactor.factors.webauthn import credentials, flows
 from twofactor.factors.webauthn.forms import AddPasskeyForm, PasskeyNameForm
-from twofactor.forms import PasswordForm
+from twofactor.forms import PasswordForm, password_kwargs
 from twofactor.models import Kind
 from twofactor.outcomes import Outcome
 from twofactor.panel import (
@@ -58,6 +58,7 @@ def _options(options_json: str | None, missing: str) -> HttpResponse:
 
 
 @signed_in_required
+@confirm_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 @vary_on_headers("HX-Request")
@@ -65,7 +66,7 @@ def _options(options_json: str | None, missing: str) -> HttpResponse:
 def add(request: HtmxHttpRequest) -> HttpResponse:
     """GET: the name and the password. POST (right): the button that makes the passkey."""
     if request.method == "POST":
-        form = AddPasskeyForm(request.POST, user=request.user, ip=client_ip(request))
+        form = AddPasskeyForm(request.POST, **password_kwargs(request))
         if not form.is_valid():
             return panel_step(
                 request, active=CARD, step="add", form=form, field="password", status=422
@@ -74,7 +75,9 @@ def add(request: HtmxHttpRequest) -> HttpResponse:
         return panel_step(
             request, active=CARD, step="register", passkey_name=form.cleaned_data["name"]
         )
-    return panel_step(request, active=CARD, step="add", form=AddPasskeyForm(user=request.user))
+    return panel_step(
+        request, active=CARD, step="add", form=AddPasskeyForm(**password_kwargs(request))
+    )
 
 
 @signed_in_required
@@ -114,6 +117,7 @@ def register(request: HtmxHttpRequest) -> JsonResponse:
 
 
 @signed_in_required
+@confirm_required
 @require_http_methods(["GET", "POST"])
 @never_cache
 @vary_on_headers("HX-Request")
@@ -127,7 +131,7 @@ def remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return redirect_to(request, resolve_url("twofactor:disable"))
     name = factor.data.get("name", "")
     if request.method == "POST":
-        form = PasswordForm(request.POST, user=request.user, ip=client_ip(request))
+        form = PasswordForm(request.POST, **password_kwargs(request))
         if not form.is_valid():
             return panel_step(
                 request,
@@ -141,7 +145,11 @@ def remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         flows.remove(request=request, factor=factor)
         return done(request, _("Your passkey “%(name)s” is removed.") % {"name": name})
     return panel_step(
-        request, active=CARD, step="remove", form=PasswordForm(user=request.user), removing=factor
+        request,
+        active=CARD,
+        step="remove",
+        form=PasswordForm(**password_kwargs(request)),
+        removing=factor,
     )
 
 
@@ -180,7 +188,7 @@ def rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def _half_signed_in(request: HtmxHttpRequest) -> JsonResponse | None:
     if not request.user.is_authenticated:
         return JsonResponse({"message": _("Sign in again.")}, status=403)
-    if not session.needs_code(request):
+    if not session.awaiting_code(request):
         return JsonResponse(
             {"message": _("You're already signed in."), "redirect": safe_next(request)}
         )
