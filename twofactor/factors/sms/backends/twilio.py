@@ -5,12 +5,14 @@ nothing here raises for a wrong number, a blocked country, Twilio being down
 or slow. Settings are read through `app_settings` on every call.
 """
 
+import json
 import logging
 from dataclasses import dataclass
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
 from twilio.rest import Client
 
 from twofactor.conf import app_settings
@@ -75,6 +77,15 @@ def _error_code_and_status(exc: Exception) -> tuple[int | None, int | None]:
     if isinstance(exc, TwilioRestException | TwilioServiceException):
         code = exc.code if isinstance(exc.code, int) else None
         return code, exc.status
+    # A list (Rate Limits) that failed: the package raises TwilioException
+    # with the HTTP response beside the message ("Unable to fetch page").
+    response = exc.args[1] if isinstance(exc, TwilioException) and len(exc.args) > 1 else None
+    if isinstance(response, Response):
+        try:
+            code = json.loads(response.text).get("code")
+        except (ValueError, AttributeError):
+            code = None
+        return (code if isinstance(code, int) else None), response.status_code
     return None, None
 
 
