@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from accounts import security
 from core.client import client_address, client_ip
 from twofactor import explain, flows, notify, selectors, session, throttles
-from twofactor.factors.sms import messages, policy
+from twofactor.factors.sms import attempts, messages, policy
 from twofactor.factors.sms.backends import (
     CancelStatus,
     Channel,
@@ -122,6 +122,8 @@ def _send(
             messages.send_failed(result, channel=channel),
             retry_at=retry_at,
         )
+    # Which countries codes go to, for the staff's "Text message attempts".
+    attempts.note_sent(number)
     logger.info(
         "twofactor code sent for user %s to %s by %s (%s)",
         user.pk,
