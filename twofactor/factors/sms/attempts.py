@@ -31,7 +31,7 @@ from twofactor.factors.sms.backends.base import (
     BackendConfigurationError,
     BackendUnavailable,
 )
-from twofactor.factors.sms.backends.local import country_of
+from twofactor.factors.sms.policy import country_of
 
 logger = logging.getLogger("twofactor")
 

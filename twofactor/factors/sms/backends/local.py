@@ -24,7 +24,6 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import phonenumbers
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
@@ -45,6 +44,7 @@ from twofactor.factors.sms.backends.base import (
     SendStatus,
     VerifyBackend,
 )
+from twofactor.factors.sms.policy import country_of
 
 CODE_LENGTH = VerifyBackend.code_length
 VALIDITY = VerifyBackend.verification_lifetime
@@ -112,14 +112,6 @@ def reset() -> None:
         _verifications.clear()
     outbox.clear(outbox.CODES)
     cache.delete(ATTEMPTS_KEY)
-
-
-def country_of(number: str) -> str:
-    """The ISO country of an E.164 number ("GB"), "" when unknown."""
-    try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(number)) or ""
-    except phonenumbers.NumberParseException:
-        return ""
 
 
 def _attempts() -> tuple[list[Attempt], set[str]]:
