@@ -1,18 +1,23 @@
 """Admin: each user's factors and trusted browsers on their page (never a
 secret) and as their own list, a two-factor column and filter on the user
-list, and "Reset two-factor authentication" (every factor, recovery codes and
-trusted browsers)."""
+list, "Reset two-factor authentication" (every factor, recovery codes and
+trusted browsers), and the "Text message attempts" page (what codes cost, by
+country)."""
+
+from functools import partial
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from accounts.admin import UserAdmin
 from twofactor import factors, flows
+from twofactor.factors.sms.admin_views import attempts_view
 from twofactor.models import SECOND_FACTOR_KINDS, Factor, TrustedBrowser
 
 User = get_user_model()
@@ -171,6 +176,15 @@ class FactorAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_urls(self):
+        # "Text message attempts": an admin page (so the admin's staff check
+        # and the gate's admin rule hold), under the factors' URLs.
+        view = partial(attempts_view, admin_site=self.admin_site)
+        return [
+            path("attempts/", self.admin_site.admin_view(view), name="twofactor_attempts"),
+            *super().get_urls(),
+        ]
+
     def delete_model(self, request, obj):
         flows.reset(
             user=obj.user, actor=f"admin:{request.user.pk}", request=request, staff=request.user
@@ -181,3 +195,29 @@ class FactorAdmin(admin.ModelAdmin):
             flows.reset(
                 user=user, actor=f"admin:{request.user.pk}", request=request, staff=request.user
             )
+
+
+def _with_attempts_page(get_app_list):
+    """The admin site's app list with "Text message attempts" in the two-factor
+    app (the index and the sidebar list it like a model, view only)."""
+
+    def app_list(request, app_label=None):
+        apps = get_app_list(request, app_label)
+        for app in apps:
+            if app["app_label"] == Factor._meta.app_label:
+                app["models"].append(
+                    {
+                        "name": _("Text message attempts"),
+                        "object_name": "TextMessageAttempts",
+                        "perms": {"view": True},
+                        "admin_url": reverse("admin:twofactor_attempts"),
+                        "add_url": None,
+                        "view_only": True,
+                    }
+                )
+        return apps
+
+    return app_list
+
+
+admin.site.get_app_list = _with_attempts_page(admin.site.get_app_list)  # type: ignore[method-assign]

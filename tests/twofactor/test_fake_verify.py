@@ -156,3 +156,100 @@ def test_the_fake_starts_as_a_script_without_django_set_up():
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+# Cancel by number, the Attempts Summary, the service's settings, Rate Limits.
+
+
+def test_cancel_by_number_then_gone(service, fake_verify):
+    service.verifications.create(to=NUMBER, channel="sms")
+    assert service.verifications(NUMBER).update(status="canceled").status == "canceled"
+    with pytest.raises(TwilioRestException) as excinfo:
+        service.verification_checks.create(to=NUMBER, code=fake_verify.last_code(to=NUMBER))
+    assert (excinfo.value.status, excinfo.value.code) == (404, 20404)
+
+
+def test_cancel_in_another_service_is_not_found(fake_verify):
+    response = requests.post(
+        f"{fake_verify.url}/v2/Services/VA{'1' * 32}/Verifications/{NUMBER}",
+        data={"Status": "canceled"},
+        auth=(TEST_ACCOUNT_SID, TEST_AUTH_TOKEN),
+        timeout=5,
+    )
+    assert response.status_code == 404
+
+
+@pytest.fixture
+def client(fake_verify) -> Client:
+    base = fake_verify.url
+
+    class Rewriting(TwilioHttpClient):
+        def request(self, method, url, *args, **kwargs):
+            return super().request(
+                method, url.replace("https://verify.twilio.com", base), *args, **kwargs
+            )
+
+    return Client(TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, http_client=Rewriting(timeout=1))
+
+
+def test_attempts_summary_counts_sends_and_conversions(client, service, fake_verify):
+    from datetime import UTC, datetime, timedelta
+
+    british = "+447400123456"
+    service.verifications.create(to=british, channel="sms")
+    service.verifications.create(to=british, channel="call")  # a resend: one more attempt
+    service.verification_checks.create(to=british, code=fake_verify.last_code(to=british))
+    service.verifications.create(to=NUMBER, channel="sms")  # never confirmed
+    summary = client.verify.v2.verification_attempts_summary()
+    now = datetime.now(UTC)
+    window = {"date_created_after": now - timedelta(minutes=1)}
+
+    every = summary.fetch(verify_service_sid=TEST_SERVICE_SID, **window)
+    assert (every.total_attempts, every.total_converted, every.total_unconverted) == (3, 2, 1)
+    assert every.conversion_rate_percentage.startswith("66.66")
+    gb = summary.fetch(country="GB", **window)
+    assert (gb.total_attempts, gb.total_converted) == (2, 2)
+    us = summary.fetch(destination_prefix="+1555", **window)
+    assert (us.total_attempts, us.total_converted) == (1, 0)
+    calls = summary.fetch(channel="call", **window)
+    assert calls.total_attempts == 1
+    later = summary.fetch(date_created_after=now + timedelta(minutes=1))
+    assert (later.total_attempts, later.conversion_rate_percentage) == (0, None)
+    other_service = summary.fetch(verify_service_sid="VA" + "1" * 32)
+    assert other_service.total_attempts == 0
+
+
+def test_the_services_settings_can_be_set(service, fake_verify):
+    settings = service.fetch()
+    assert (settings.code_length, settings.do_not_share_warning_enabled) == (6, True)
+    fake_verify.configure_service(code_length=4, lookup_enabled=False)
+    settings = service.fetch()
+    assert (settings.code_length, settings.lookup_enabled, settings.skip_sms_to_landlines) == (
+        4,
+        False,
+        True,
+    )
+    response = requests.post(f"{fake_verify.url}/_fake/service", data={"nope": "1"}, timeout=5)
+    assert response.status_code == 400
+
+
+def test_rate_limits_and_buckets(service, fake_verify):
+    limit = service.rate_limits.create(unique_name="per_user", description="Per user")
+    assert limit.sid.startswith("RK") and limit.unique_name == "per_user"
+    bucket = service.rate_limits(limit.sid).buckets.create(max=5, interval=3600)
+    assert (bucket.max, bucket.interval, bucket.rate_limit_sid) == (5, 3600, limit.sid)
+    assert [rl.unique_name for rl in service.rate_limits.list()] == ["per_user"]
+    assert [(b.max, b.interval) for b in service.rate_limits(limit.sid).buckets.list()] == [
+        (5, 3600)
+    ]
+    assert fake_verify.rate_limits() == [
+        {
+            "sid": limit.sid,
+            "unique_name": "per_user",
+            "description": "Per user",
+            "buckets": [{"max": 5, "interval": 3600}],
+        }
+    ]
+    with pytest.raises(TwilioRestException) as excinfo:
+        service.rate_limits("RK" + "0" * 32).buckets.create(max=1, interval=60)
+    assert excinfo.value.status == 404

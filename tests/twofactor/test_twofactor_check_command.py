@@ -82,3 +82,76 @@ def test_backend_not_importable(settings):
     settings.TWOFACTOR_VERIFY_BACKEND = "twofactor.factors.sms.backends.nope.Backend"
     with pytest.raises(CommandError, match="cannot be imported"):
         run()
+
+
+# The Verify service's settings that matter (GET /v2/Services/{Sid}).
+
+
+def test_a_well_kept_service_is_all_ok(fake_verify):
+    output = run()
+    assert "OK: Code length 6 (at least 6)." in output
+    assert 'OK: The "do not share this code" warning is on.' in output
+    assert "OK: Lookup is on and texts to landlines are skipped." in output
+    assert "ERROR" not in output and "WARNING" not in output
+
+
+def run_failing() -> tuple[str, str]:
+    from io import StringIO
+
+    out = StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("twofactor_check", stdout=out)
+    return out.getvalue(), str(excinfo.value)
+
+
+def test_short_codes_fail_and_say_what_to_change(fake_verify):
+    fake_verify.configure_service(code_length=4)
+    output, error = run_failing()
+    assert "ERROR: Code length 4: codes need at least 6 digits." in output
+    assert "set Code length to 6 or more" in output
+    assert error == "The Verify service's settings need changing: code length."
+
+
+def test_no_do_not_share_warning_fails(fake_verify):
+    fake_verify.configure_service(do_not_share_warning_enabled=False)
+    output, error = run_failing()
+    assert 'ERROR: The "do not share this code" warning is off' in output
+    assert 'switch on "Do not share warning"' in output
+    assert error == "The Verify service's settings need changing: do not share warning."
+
+
+def test_both_required_ones_wrong_are_both_named(fake_verify):
+    fake_verify.configure_service(code_length=5, do_not_share_warning_enabled=False)
+    _output, error = run_failing()
+    assert error.endswith("code length, do not share warning.")
+
+
+@pytest.mark.parametrize(
+    ("lookup", "skip", "expected"),
+    [
+        (False, False, 'switch on "Lookup" and "Skip SMS to landlines"'),
+        (True, False, 'switch on "Skip SMS to landlines"'),
+        (False, True, '"Skip SMS to landlines" is on but Lookup is off, so it does nothing.'),
+    ],
+    ids=["neither", "lookup-only", "skip-without-lookup"],
+)
+def test_landlines_are_a_warning_not_a_failure(fake_verify, lookup, skip, expected):
+    fake_verify.configure_service(lookup_enabled=lookup, skip_sms_to_landlines=skip)
+    output = run()  # no CommandError: recommended, not required
+    [line] = [line for line in output.splitlines() if line.startswith("WARNING:")]
+    assert expected in line
+    assert "In the Twilio console: Verify > Services" in line
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "twofactor.factors.sms.backends.console.ConsoleVerifyBackend",
+        "twofactor.factors.sms.backends.locmem.LocmemVerifyBackend",
+    ],
+)
+def test_local_backends_say_they_have_no_service(settings, path):
+    settings.TWOFACTOR_VERIFY_BACKEND = path
+    output = run()
+    assert "has no Verify service, so there are none to check." in output
+    assert "Code length" not in output

@@ -1,5 +1,6 @@
 """The phone's steps: sending codes through Verify within the limits, checking
-a sign-in code, and adding or changing the number.
+a sign-in code, adding or changing the number, and cancelling a code the
+user walked away from.
 
 Verify makes, sends and checks the codes; this module never sees a code it
 sent. No step holds a database transaction while Verify answers: checks of one
@@ -19,8 +20,14 @@ from django.utils.translation import gettext as _
 from accounts import security
 from core.client import client_address, client_ip
 from twofactor import explain, flows, notify, selectors, session, throttles
-from twofactor.factors.sms import messages, policy
-from twofactor.factors.sms.backends import Channel, CheckStatus, SendStatus, get_backend
+from twofactor.factors.sms import attempts, messages, policy
+from twofactor.factors.sms.backends import (
+    CancelStatus,
+    Channel,
+    CheckStatus,
+    SendStatus,
+    get_backend,
+)
 from twofactor.factors.sms.backends.base import SendContext
 from twofactor.models import Factor, Kind, mask_number
 from twofactor.outcomes import Failure, Outcome, failed
@@ -115,6 +122,8 @@ def _send(
             messages.send_failed(result, channel=channel),
             retry_at=retry_at,
         )
+    # Which countries codes go to, for the staff's "Text message attempts".
+    attempts.note_sent(number)
     logger.info(
         "twofactor code sent for user %s to %s by %s (%s)",
         user.pk,
@@ -166,6 +175,45 @@ def _sent_code(
         "sent_at": timezone.now().isoformat(),
         "wrong": 0,
     }
+
+
+# Cancelling
+
+
+def _cancel(*, user_id, attempt: session.SentCode | None, why: str) -> None:
+    """Cancel the verification of `attempt` at Verify, best effort.
+
+    An abandoned code that stays valid for its 10 minutes is one more code a
+    thief of the phone (or of the message preview) could use, and it still
+    counts toward Verify's sends to the number. Never raises and never waits
+    the user's step on an outage: that is only logged (never with a code).
+    """
+    if not attempt or not attempt.get("sent_at"):
+        return  # no code went out: nothing pending at Verify
+    number = attempt.get("number", "")
+    result = get_backend().cancel(to=number, sid=attempt.get("verification") or "")
+    if result.status is CancelStatus.UNAVAILABLE:
+        logger.warning(
+            "twofactor verification not canceled for user %s (%s, %s): the service is unavailable",
+            user_id,
+            mask_number(number),
+            why,
+        )
+        return
+    logger.info(
+        "twofactor verification %s for user %s (%s, %s)",
+        "canceled" if result.status is CancelStatus.CANCELED else "already over",
+        user_id,
+        mask_number(number),
+        why,
+    )
+
+
+def cancel_pending_codes(*, request: SignedInRequest, why: str) -> None:
+    """Cancel every code this session has pending (sign-in and enrolment) and
+    forget them; the user signs out."""
+    for key in (session.CHALLENGE, session.ENROLMENT):
+        _cancel(user_id=request.user.pk, attempt=request.session.pop(key, None), why=why)
 
 
 # Signing in
@@ -311,6 +359,12 @@ def start_enrolment(
 ) -> Outcome:
     """Send a code to a new number. Nothing is saved until the code comes back."""
     user = request.user
+    pending = pending_enrolment(request)
+    if pending is not None and pending.get("number") != number:
+        # A new number while a code to another one is pending: that one is
+        # abandoned, so it stops working now, whatever happens to this send.
+        request.session.pop(session.ENROLMENT, None)
+        _cancel(user_id=user.pk, attempt=pending, why="number changed")
     taken = Factor.objects.confirmed().phones().filter(number=number).exclude(user_id=user.pk)
     if taken.exists():
         # SECURITY: a number confirmed by another account can't be enrolled: it
@@ -352,7 +406,13 @@ def resend_enrolment(*, request: SignedInRequest, channel: Channel) -> Outcome:
 
 
 def cancel_enrolment(*, request: SignedInRequest) -> None:
-    request.session.pop(session.ENROLMENT, None)
+    """The user left the enrolment ("Cancel", or the phone form opened again):
+    its code, if one went out, is canceled at Verify."""
+    _cancel(
+        user_id=request.user.pk,
+        attempt=request.session.pop(session.ENROLMENT, None),
+        why="enrolment abandoned",
+    )
 
 
 def confirm_enrolment(*, request: SignedInRequest, code: str) -> Outcome:

@@ -47,6 +47,14 @@ def refusal(number: str) -> Refusal | None:
     return None
 
 
+def country_of(number: str) -> str:
+    """The ISO country of an E.164 number ("GB"), "" when unknown."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number)) or ""
+    except phonenumbers.NumberParseException:
+        return ""
+
+
 def allowed_country(region: str) -> bool:
     allowed = app_settings.ALLOWED_COUNTRIES
     return not allowed or region.upper() in allowed

@@ -4,6 +4,8 @@ from django.utils.module_loading import import_string
 
 from twofactor.conf import app_settings
 from twofactor.factors.sms.backends.base import (
+    CancelResult,
+    CancelStatus,
     Channel,
     CheckResult,
     CheckStatus,
@@ -13,6 +15,8 @@ from twofactor.factors.sms.backends.base import (
 )
 
 __all__ = [
+    "CancelResult",
+    "CancelStatus",
     "Channel",
     "CheckResult",
     "CheckStatus",

@@ -1,13 +1,18 @@
 """The interface every Verify backend implements, and its small typed results.
 
 Twilio Verify generates, sends and checks the code on its side; the site never
-sees the code it sends. So a backend does two things: *start* a verification
-for a number on a channel, and *check* a code for a number. Neither raises for
-an expected failure: each returns a result the view can explain to the user.
+sees the code it sends. So a backend does three things: *start* a verification
+for a number on a channel, *check* a code for a number, and *cancel* one the
+user abandoned. None raises for an expected failure: each returns a result the
+view can explain to the user (or, for a cancel, log).
+
+For staff, a backend also reports its service's settings (`service_settings`)
+and the attempts it sent and saw confirmed (`attempts_summary`), the figures of
+Verify's Attempts Summary.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -56,6 +61,66 @@ class CheckResult:
         return self.status is CheckStatus.APPROVED
 
 
+class CancelStatus(StrEnum):
+    CANCELED = "canceled"
+    # 20404: already approved, expired or canceled (or never started): nothing
+    # is pending any more, which is what a cancel wanted.
+    GONE = "gone"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class CancelResult:
+    status: CancelStatus
+
+    @property
+    def ok(self) -> bool:
+        """Nothing is pending for the number any more."""
+        return self.status is not CancelStatus.UNAVAILABLE
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSettings:
+    """The Verify service's settings that matter for security and cost
+    (Twilio's `GET /v2/Services/{Sid}`)."""
+
+    code_length: int
+    do_not_share_warning_enabled: bool
+    lookup_enabled: bool
+    skip_sms_to_landlines: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptsSummary:
+    """Verify's Attempts Summary for one filter: codes sent, and how many of
+    them were confirmed (a pumping wave: many attempts, few converted)."""
+
+    total_attempts: int
+    total_converted: int
+
+    @property
+    def total_unconverted(self) -> int:
+        return self.total_attempts - self.total_converted
+
+    @property
+    def conversion_rate(self) -> float | None:
+        """Percent converted; None when nothing was sent."""
+        if not self.total_attempts:
+            return None
+        return 100 * self.total_converted / self.total_attempts
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptsFilter:
+    """What `attempts_summary` counts: attempts created in [since, until), to
+    one ISO country ("GB") and/or one E.164 prefix ("+4470"), if given."""
+
+    since: datetime
+    until: datetime
+    country: str = ""
+    prefix: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class SendContext:
     """What the site knows of who asked for a code, for the provider's own
@@ -88,6 +153,27 @@ class VerifyBackend:
         raise NotImplementedError
 
     def check(self, *, to: str, code: str) -> CheckResult:
+        raise NotImplementedError
+
+    def cancel(self, *, to: str, sid: str = "") -> CancelResult:
+        """End the pending verification `sid` (or, without it, the one of `to`),
+        so its code no longer works. Best effort: the caller never waits on it."""
+        raise NotImplementedError
+
+    def service_settings(self) -> ServiceSettings | None:
+        """The Verify service's settings; None for a backend without one.
+
+        Raises `BackendConfigurationError` or `BackendUnavailable` like
+        `describe_service`.
+        """
+        return None
+
+    def attempts_summary(self, *, where: AttemptsFilter) -> AttemptsSummary:
+        """Codes sent and confirmed, as Verify's Attempts Summary counts them.
+
+        Raises `BackendUnavailable` (or `BackendConfigurationError`) when the
+        figures can't be had.
+        """
         raise NotImplementedError
 
     def describe_service(self) -> str:

@@ -11,6 +11,11 @@ development server or the test suite, never production (check twofactor.E002).
 
 `recent_messages()` lists the last messages sent by any local backend, newest
 first, for the /dev/outbox/ page (kept in `core.outbox`).
+
+Each send is also kept as an *attempt* (when, the number's country and the
+verification's id; in Django's cache, like the outbox, so every worker of a
+development server sees them), and an approved verification marks its attempts
+converted: `attempts_summary` gives the figures of Verify's Attempts Summary.
 """
 
 import re
@@ -20,12 +25,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext
 
 from core import outbox
 from twofactor.factors.sms.backends.base import (
+    AttemptsFilter,
+    AttemptsSummary,
+    CancelResult,
+    CancelStatus,
     Channel,
     CheckResult,
     CheckStatus,
@@ -34,6 +44,7 @@ from twofactor.factors.sms.backends.base import (
     SendStatus,
     VerifyBackend,
 )
+from twofactor.factors.sms.policy import country_of
 
 CODE_LENGTH = VerifyBackend.code_length
 VALIDITY = VerifyBackend.verification_lifetime
@@ -42,6 +53,9 @@ MAX_CHECKS = VerifyBackend.checks_per_verification
 RECENT_MESSAGES_MAX = outbox.MAX_ITEMS
 
 E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+# The attempts kept for `attempts_summary` (development: enough for weeks of it).
+ATTEMPTS_KEY = "twofactor:local:attempts"
+ATTEMPTS_MAX = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +93,60 @@ def recent_messages() -> list[VerifyMessage]:
     return outbox.recent(outbox.CODES)
 
 
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One send as Verify's Attempts count it; no code, and the number only
+    for its prefix."""
+
+    sent_at: datetime
+    to: str
+    country: str
+    channel: Channel
+    sid: str
+
+
 def reset() -> None:
-    """Forget every verification and recent message (tests call this around each test)."""
+    """Forget every verification, recent message and attempt (tests call this
+    around each test)."""
     with _lock:
         _verifications.clear()
     outbox.clear(outbox.CODES)
+    cache.delete(ATTEMPTS_KEY)
+
+
+def _attempts() -> tuple[list[Attempt], set[str]]:
+    return cache.get(ATTEMPTS_KEY, ([], set()))
+
+
+def _record_attempt(attempt: Attempt) -> None:
+    # Development only, like the outbox: two workers writing in the same
+    # instant may drop one record.
+    with _lock:
+        attempts, converted = _attempts()
+        attempts.append(attempt)
+        cache.set(ATTEMPTS_KEY, (attempts[-ATTEMPTS_MAX:], converted), timeout=None)
+
+
+def _record_converted(sid: str) -> None:
+    with _lock:
+        attempts, converted = _attempts()
+        converted.add(sid)
+        cache.set(ATTEMPTS_KEY, (attempts, converted), timeout=None)
+
+
+def summarize(attempts: list[Attempt], converted: set[str], where: AttemptsFilter):
+    """Verify's Attempts Summary over `attempts`, for `where`."""
+    chosen = [
+        attempt
+        for attempt in attempts
+        if where.since <= attempt.sent_at < where.until
+        and (not where.country or attempt.country == where.country.upper())
+        and (not where.prefix or attempt.to.startswith(where.prefix))
+    ]
+    return AttemptsSummary(
+        total_attempts=len(chosen),
+        total_converted=sum(1 for attempt in chosen if attempt.sid in converted),
+    )
 
 
 def is_e164(number: str) -> bool:
@@ -146,6 +209,15 @@ class LocalVerifyBackend(VerifyBackend):
                 sent_at=now,
             )
         outbox.record(outbox.CODES, message)
+        _record_attempt(
+            Attempt(
+                sent_at=now,
+                to=to,
+                country=country_of(to),
+                channel=Channel(channel),
+                sid=verification.sid,
+            )
+        )
         self.deliver(message=message)
         return SendResult(status=SendStatus.SENT, sid=verification.sid)
 
@@ -166,11 +238,32 @@ class LocalVerifyBackend(VerifyBackend):
             if constant_time_compare(verification.code, code or ""):
                 # SECURITY: an approved verification is gone, so its code can't be replayed.
                 del _verifications[to]
-                return CheckResult(status=CheckStatus.APPROVED)
-            return CheckResult(
-                status=CheckStatus.WRONG_CODE,
-                attempts_left=MAX_CHECKS - verification.checks,
-            )
+                approved = verification.sid
+            else:
+                return CheckResult(
+                    status=CheckStatus.WRONG_CODE,
+                    attempts_left=MAX_CHECKS - verification.checks,
+                )
+        _record_converted(approved)
+        return CheckResult(status=CheckStatus.APPROVED)
+
+    def cancel(self, *, to: str, sid: str = "") -> CancelResult:
+        now = timezone.now()
+        with _lock:
+            verification = _verifications.get(to)
+            if (
+                verification is None
+                or (sid and verification.sid != sid)
+                or verification.expired(now)
+            ):
+                return CancelResult(status=CancelStatus.GONE)
+            # SECURITY: a canceled verification is gone: its code no longer works.
+            del _verifications[to]
+        return CancelResult(status=CancelStatus.CANCELED)
+
+    def attempts_summary(self, *, where: AttemptsFilter) -> AttemptsSummary:
+        attempts, converted = _attempts()
+        return summarize(attempts, converted, where)
 
     def deliver(self, *, message: VerifyMessage) -> None:
         """Where a message goes. The base class keeps it only in `recent_messages()`."""

@@ -5,23 +5,31 @@ nothing here raises for a wrong number, a blocked country, Twilio being down
 or slow. Settings are read through `app_settings` on every call.
 """
 
+import json
 import logging
+from dataclasses import dataclass
 
 import requests
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
+from twilio.http.response import Response
 from twilio.rest import Client
 
 from twofactor.conf import app_settings
 from twofactor.factors.sms.backends.base import (
+    AttemptsFilter,
+    AttemptsSummary,
     BackendConfigurationError,
     BackendUnavailable,
+    CancelResult,
+    CancelStatus,
     Channel,
     CheckResult,
     CheckStatus,
     SendContext,
     SendResult,
     SendStatus,
+    ServiceSettings,
     VerifyBackend,
 )
 from twofactor.models import mask_number
@@ -69,6 +77,15 @@ def _error_code_and_status(exc: Exception) -> tuple[int | None, int | None]:
     if isinstance(exc, TwilioRestException | TwilioServiceException):
         code = exc.code if isinstance(exc.code, int) else None
         return code, exc.status
+    # A list (Rate Limits) that failed: the package raises TwilioException
+    # with the HTTP response beside the message ("Unable to fetch page").
+    response = exc.args[1] if isinstance(exc, TwilioException) and len(exc.args) > 1 else None
+    if isinstance(response, Response):
+        try:
+            code = json.loads(response.text).get("code")
+        except (ValueError, AttributeError):
+            code = None
+        return (code if isinstance(code, int) else None), response.status_code
     return None, None
 
 
@@ -89,6 +106,21 @@ class VerifyHttpClient(TwilioHttpClient):
         return super().request(method, url, *args, **kwargs)
 
 
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    max: int
+    interval: int  # seconds
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """A Verify Service Rate Limit and its buckets."""
+
+    sid: str
+    unique_name: str
+    buckets: tuple[Bucket, ...]
+
+
 def _rate_limits(context: SendContext | None) -> dict[str, str]:
     if context is None:
         return {}
@@ -103,7 +135,7 @@ def _rate_limits(context: SendContext | None) -> dict[str, str]:
 class TwilioVerifyBackend(VerifyBackend):
     name = "twilio"
 
-    def _service(self):
+    def _client(self) -> Client:
         account_sid = app_settings.TWILIO_ACCOUNT_SID
         auth_token = app_settings.TWILIO_AUTH_TOKEN
         service_sid = app_settings.TWILIO_VERIFY_SERVICE_SID
@@ -122,8 +154,10 @@ class TwilioVerifyBackend(VerifyBackend):
             timeout=app_settings.TWILIO_TIMEOUT, base_url=app_settings.TWILIO_VERIFY_API_URL
         )
         # SECURITY: the token goes to the client only; it is never logged or shown.
-        client = Client(account_sid, auth_token, http_client=http_client)
-        return client.verify.v2.services(service_sid)
+        return Client(account_sid, auth_token, http_client=http_client)
+
+    def _service(self):
+        return self._client().verify.v2.services(app_settings.TWILIO_VERIFY_SERVICE_SID)
 
     def start(
         self,
@@ -178,33 +212,130 @@ class TwilioVerifyBackend(VerifyBackend):
         # Twilio doesn't say how many checks are left; the flow keeps its own count.
         return CheckResult(status=known)
 
-    def describe_service(self) -> str:
+    def cancel(self, *, to: str, sid: str = "") -> CancelResult:
+        # Verify finds the verification by its SID or, in the same place, by
+        # the number it was sent to.
         try:
-            service = self._service().fetch()
+            self._service().verifications(sid or to).update(status="canceled")
+        except BackendConfigurationError as exc:
+            logger.error("Verify cancel not attempted: %s", exc)
+            return CancelResult(status=CancelStatus.UNAVAILABLE)
         except TRANSPORT_ERRORS as exc:
             code, http_status = _error_code_and_status(exc)
-            if http_status in (401, 403):
-                raise BackendConfigurationError(
-                    "Twilio rejected the credentials (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN)"
-                    f" - HTTP {http_status}, error {code}."
-                ) from None
-            if http_status == 404:
-                raise BackendConfigurationError(
-                    "Twilio has no Verify service "
-                    f"TWILIO_VERIFY_SERVICE_SID={app_settings.TWILIO_VERIFY_SERVICE_SID}"
-                    f" for this account - HTTP 404, error {code}."
-                ) from None
-            if http_status is not None:
-                raise BackendUnavailable(
-                    f"Twilio answered HTTP {http_status} (error {code})."
-                ) from None
-            raise BackendUnavailable(
-                f"Twilio could not be reached at {app_settings.TWILIO_VERIFY_API_URL}: "
-                f"{type(exc).__name__}."
-            ) from None
+            if http_status == 404 or code == NOT_FOUND:
+                # Approved, expired or canceled already: nothing left to end.
+                return CancelResult(status=CancelStatus.GONE)
+            self._log_failure(action="cancel", to=to, exc=exc, result="unavailable")
+            return CancelResult(status=CancelStatus.UNAVAILABLE)
+        return CancelResult(status=CancelStatus.CANCELED)
+
+    def describe_service(self) -> str:
+        service = self._fetch_service()
         return (
             f"Twilio Verify service {service.sid} ({service.friendly_name!r}) "
             f"at {app_settings.TWILIO_VERIFY_API_URL}"
+        )
+
+    def service_settings(self) -> ServiceSettings:
+        service = self._fetch_service()
+        return ServiceSettings(
+            code_length=int(service.code_length or 0),
+            do_not_share_warning_enabled=bool(service.do_not_share_warning_enabled),
+            lookup_enabled=bool(service.lookup_enabled),
+            skip_sms_to_landlines=bool(service.skip_sms_to_landlines),
+        )
+
+    def attempts_summary(self, *, where: AttemptsFilter) -> AttemptsSummary:
+        """`GET /v2/Attempts/Summary` for this service (Verify's root, not the
+        service's: the service is a filter)."""
+        filters: dict = {}
+        if where.country:
+            filters["country"] = where.country.upper()
+        if where.prefix:
+            filters["destination_prefix"] = where.prefix
+        try:
+            summary = (
+                self._client()
+                .verify.v2.verification_attempts_summary()
+                .fetch(
+                    verify_service_sid=app_settings.TWILIO_VERIFY_SERVICE_SID,
+                    date_created_after=where.since,
+                    date_created_before=where.until,
+                    **filters,
+                )
+            )
+        except TRANSPORT_ERRORS as exc:
+            raise self._typed_error(exc) from None
+        return AttemptsSummary(
+            total_attempts=int(summary.total_attempts or 0),
+            total_converted=int(summary.total_converted or 0),
+        )
+
+    # The Service Rate Limits (`manage.py twofactor_rate_limits`).
+
+    def rate_limits(self) -> list[RateLimit]:
+        """The service's Rate Limits with their buckets."""
+        try:
+            service = self._service()
+            return [
+                RateLimit(
+                    sid=limit.sid or "",
+                    unique_name=limit.unique_name or "",
+                    buckets=tuple(
+                        Bucket(max=int(bucket.max or 0), interval=int(bucket.interval or 0))
+                        for bucket in service.rate_limits(limit.sid).buckets.list()
+                    ),
+                )
+                for limit in service.rate_limits.list()
+            ]
+        except TRANSPORT_ERRORS as exc:
+            raise self._typed_error(exc) from None
+
+    def create_rate_limit(self, *, unique_name: str, description: str) -> RateLimit:
+        try:
+            limit = self._service().rate_limits.create(
+                unique_name=unique_name, description=description
+            )
+        except TRANSPORT_ERRORS as exc:
+            raise self._typed_error(exc) from None
+        return RateLimit(sid=limit.sid or "", unique_name=limit.unique_name or "", buckets=())
+
+    def create_bucket(self, *, rate_limit_sid: str, bucket: Bucket) -> None:
+        try:
+            self._service().rate_limits(rate_limit_sid).buckets.create(
+                max=bucket.max, interval=bucket.interval
+            )
+        except TRANSPORT_ERRORS as exc:
+            raise self._typed_error(exc) from None
+
+    def _fetch_service(self):
+        try:
+            return self._service().fetch()
+        except TRANSPORT_ERRORS as exc:
+            raise self._typed_error(exc, not_found_is_the_service=True) from None
+
+    @staticmethod
+    def _typed_error(
+        exc: Exception, *, not_found_is_the_service: bool = False
+    ) -> BackendConfigurationError | BackendUnavailable:
+        """What a failed staff-side request means, to say it (never the token)."""
+        code, http_status = _error_code_and_status(exc)
+        if http_status in (401, 403):
+            return BackendConfigurationError(
+                "Twilio rejected the credentials (TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN)"
+                f" - HTTP {http_status}, error {code}."
+            )
+        if http_status == 404 and not_found_is_the_service:
+            return BackendConfigurationError(
+                "Twilio has no Verify service "
+                f"TWILIO_VERIFY_SERVICE_SID={app_settings.TWILIO_VERIFY_SERVICE_SID}"
+                f" for this account - HTTP 404, error {code}."
+            )
+        if http_status is not None:
+            return BackendUnavailable(f"Twilio answered HTTP {http_status} (error {code}).")
+        return BackendUnavailable(
+            f"Twilio could not be reached at {app_settings.TWILIO_VERIFY_API_URL}: "
+            f"{type(exc).__name__}."
         )
 
     @staticmethod

@@ -7,12 +7,19 @@ rules, so the real `twilio` package meets wrong codes, expiry and limits:
     POST /v2/Services/{ServiceSid}/Verifications          To, Channel (sms|call)
     POST /v2/Services/{ServiceSid}/VerificationCheck      To or VerificationSid, Code
     POST /v2/Services/{ServiceSid}/Verifications/{Sid}    Status=canceled|approved
+                                                          ({Sid}: the SID, or the To number)
     GET  /v2/Services/{ServiceSid}
+    GET  /v2/Services/{ServiceSid}/RateLimits             (and POST: UniqueName, Description)
+    GET  /v2/Services/{ServiceSid}/RateLimits/{Sid}/Buckets  (and POST: Max, Interval)
+    GET  /v2/Attempts/Summary    VerifyServiceSid, DateCreatedAfter, DateCreatedBefore,
+                                 Country, DestinationPrefix, Channel
 
 A verification lives 10 minutes; starting again re-sends the same code; a 6th
 send is 60203 (429); a 6th check is 60202 (429); after approval, cancel or
 expiry it is gone (20404, 404); a To that isn't E.164 is 60200 (400). Errors
-use Twilio's JSON shape {code, message, more_info, status}.
+use Twilio's JSON shape {code, message, more_info, status}. Each send is an
+attempt; an approved verification converts its attempts (the Attempts Summary).
+A second Rate Limit with the same UniqueName is 60217 (409), as on Twilio.
 
 Test controls (form-encoded POSTs unless noted), see `FakeVerifyControl`:
 
@@ -21,6 +28,10 @@ Test controls (form-encoded POSTs unless noted), see `FakeVerifyControl`:
     POST /_fake/block      To, Code       answer starts to To with 60410 or 60605 (403)
     POST /_fake/landline   To             answer SMS starts to To with 60205 (400)
     POST /_fake/advance    Seconds        move the fake's clock forward
+    POST /_fake/service    code_length=, do_not_share_warning_enabled=true|false, ...
+                                          the service's settings (GET /v2/Services/{Sid})
+    GET  /_fake/rate_limits               [{sid, unique_name, description, buckets: [{max,
+                                          interval}]}] of every service
     POST /_fake/fault      Mode[, Seconds, Status, Code, Times, Every]
          Mode=latency (answer after Seconds), hang (answer after Seconds, default 30,
          or at reset), error (HTTP Status with error Code), 500, 429, none.
@@ -72,6 +83,14 @@ ERROR_MESSAGES = {
     60205: "SMS is not supported by landline phone number",
     60410: "Verification delivery attempt blocked",
     60605: "Verification delivery to this country is blocked by Geo Permissions",
+    60217: "A Rate Limit with this UniqueName already exists",
+}
+# The service's settings that `twofactor_check` reads, as a well-kept service has them.
+SERVICE_DEFAULTS = {
+    "code_length": 6,
+    "do_not_share_warning_enabled": True,
+    "lookup_enabled": True,
+    "skip_sms_to_landlines": True,
 }
 
 
@@ -144,6 +163,38 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _parse_iso(value: str) -> float | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        raise FakeError(status=400, code=60200, message="Invalid parameter: date") from None
+
+
+def _country_of(number: str) -> str:
+    # Imported here: the fake's other routes run without phonenumbers.
+    import phonenumbers
+
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number)) or ""
+    except phonenumbers.NumberParseException:
+        return ""
+
+
+def _meta(key: str, service_sid: str, path: str) -> dict:
+    url = f"{PUBLIC_URL}/v2/Services/{service_sid}/{path}?PageSize=50&Page=0"
+    return {
+        "page": 0,
+        "page_size": 50,
+        "first_page_url": url,
+        "previous_page_url": None,
+        "next_page_url": None,
+        "key": key,
+        "url": url,
+    }
+
+
 def _sid(prefix: str) -> str:
     return prefix + secrets.token_hex(16)
 
@@ -175,6 +226,11 @@ class FakeVerifyState:
         self.blocked: dict[str, int] = {}
         self.landlines: set[str] = set()
         self.fault: Fault | None = None
+        # Every send: (time, service, to, channel, verification sid); approved sids.
+        self.attempts: list[tuple[float, str, str, str, str]] = []
+        self.converted: set[str] = set()
+        self.service_settings: dict[str, object] = dict(SERVICE_DEFAULTS)
+        self.rate_limits: dict[str, list[dict]] = {}  # service sid -> its rate limits
 
     def reset(self) -> None:
         with self.lock:
@@ -245,6 +301,7 @@ class FakeVerifyState:
             verification.channel = channel
             verification.updated_at = now
             verification.sends.append((now, channel, _sid("VL")))
+            self.attempts.append((now, service_sid, to, channel, verification.sid))
             self.messages.append(
                 {
                     "to": to,
@@ -279,34 +336,163 @@ class FakeVerifyState:
             verification.updated_at = self.now()
             if secrets.compare_digest(verification.code.encode(), code.encode()):
                 verification.status = "approved"
+                self.converted.add(verification.sid)
                 del self.verifications[(service_sid, verification.to)]
             return verification.check_json()
 
     def update(self, *, service_sid: str, sid: str, status: str) -> dict:
+        """Cancel or approve; `sid` is the verification's SID or its To number."""
         if status not in ("canceled", "approved"):
             raise FakeError(status=400, code=60200, message="Invalid parameter: Status")
         with self.lock:
             for key, verification in list(self.verifications.items()):
-                if verification.sid == sid and self._live(*key) is not None:
+                if (
+                    key[0] == service_sid
+                    and sid in (verification.sid, verification.to)
+                    and self._live(*key) is not None
+                ):
                     verification.status = status
                     verification.updated_at = self.now()
+                    if status == "approved":
+                        self.converted.add(verification.sid)
                     del self.verifications[key]
                     return verification.as_json()
         raise FakeError(status=404, code=20404)
 
+    def attempts_summary(self, *, query: dict[str, str]) -> dict:
+        """Verify's Attempts Summary: every filter is optional."""
+        after = _parse_iso(query.get("DateCreatedAfter", ""))
+        before = _parse_iso(query.get("DateCreatedBefore", ""))
+        service = query.get("VerifyServiceSid", "")
+        country = query.get("Country", "").upper()
+        prefix = query.get("DestinationPrefix", "")
+        channel = query.get("Channel", "")
+        with self.lock:
+            chosen = [
+                sid
+                for when, service_sid, to, sent_channel, sid in self.attempts
+                if (not service or service_sid == service)
+                and (after is None or when >= after)
+                and (before is None or when < before)
+                and (not country or _country_of(to) == country)
+                and (not prefix or to.startswith(prefix))
+                and (not channel or sent_channel == channel)
+            ]
+            converted = sum(1 for sid in chosen if sid in self.converted)
+        total = len(chosen)
+        return {
+            "total_attempts": total,
+            "total_converted": converted,
+            "total_unconverted": total - converted,
+            "conversion_rate_percentage": f"{100 * converted / total:.9f}" if total else None,
+            "url": f"{PUBLIC_URL}/v2/Attempts/Summary",
+        }
+
+    def list_rate_limits(self, *, service_sid: str) -> dict:
+        with self.lock:
+            limits = self.rate_limits.get(service_sid, [])
+            listed = [self._rate_limit_json(limit) for limit in limits]
+        return {"rate_limits": listed, "meta": _meta("rate_limits", service_sid, "RateLimits")}
+
+    def create_rate_limit(
+        self, *, service_sid: str, account_sid: str, unique_name: str, description: str
+    ) -> dict:
+        if not unique_name:
+            raise FakeError(status=400, code=60200, message="Invalid parameter: UniqueName")
+        with self.lock:
+            limits = self.rate_limits.setdefault(service_sid, [])
+            if any(limit["unique_name"] == unique_name for limit in limits):
+                raise FakeError(status=409, code=60217)
+            now = _iso(self.now())
+            limit = {
+                "sid": _sid("RK"),
+                "service_sid": service_sid,
+                "account_sid": account_sid,
+                "unique_name": unique_name,
+                "description": description,
+                "date_created": now,
+                "date_updated": now,
+                "buckets": [],
+            }
+            limits.append(limit)
+            return self._rate_limit_json(limit)
+
+    def _find_rate_limit(self, service_sid: str, sid: str) -> dict:
+        for limit in self.rate_limits.get(service_sid, []):
+            if sid in (limit["sid"], limit["unique_name"]):
+                return limit
+        raise FakeError(status=404, code=20404)
+
+    def list_buckets(self, *, service_sid: str, rate_limit_sid: str) -> dict:
+        with self.lock:
+            limit = self._find_rate_limit(service_sid, rate_limit_sid)
+            buckets = list(limit["buckets"])
+        path = f"RateLimits/{limit['sid']}/Buckets"
+        return {"buckets": buckets, "meta": _meta("buckets", service_sid, path)}
+
+    def create_bucket(self, *, service_sid: str, rate_limit_sid: str, max_: str, interval: str):
+        try:
+            maximum, seconds = int(max_), int(interval)
+        except ValueError:
+            raise FakeError(
+                status=400, code=60200, message="Invalid parameter: Max, Interval"
+            ) from None
+        with self.lock:
+            limit = self._find_rate_limit(service_sid, rate_limit_sid)
+            now = _iso(self.now())
+            bucket_sid = _sid("BL")
+            bucket = {
+                "sid": bucket_sid,
+                "rate_limit_sid": limit["sid"],
+                "service_sid": service_sid,
+                "account_sid": limit["account_sid"],
+                "max": maximum,
+                "interval": seconds,
+                "date_created": now,
+                "date_updated": now,
+                "url": f"{PUBLIC_URL}/v2/Services/{service_sid}/RateLimits/{limit['sid']}"
+                f"/Buckets/{bucket_sid}",
+            }
+            limit["buckets"].append(bucket)
+            return dict(bucket)
+
+    @staticmethod
+    def _rate_limit_json(limit: dict) -> dict:
+        url = f"{PUBLIC_URL}/v2/Services/{limit['service_sid']}/RateLimits/{limit['sid']}"
+        return {
+            **{key: value for key, value in limit.items() if key != "buckets"},
+            "url": url,
+            "links": {"buckets": f"{url}/Buckets"},
+        }
+
+    def all_rate_limits(self) -> list[dict]:
+        with self.lock:
+            return [
+                {
+                    "sid": limit["sid"],
+                    "unique_name": limit["unique_name"],
+                    "description": limit["description"],
+                    "buckets": [
+                        {"max": bucket["max"], "interval": bucket["interval"]}
+                        for bucket in limit["buckets"]
+                    ],
+                }
+                for limits in self.rate_limits.values()
+                for limit in limits
+            ]
+
     def service(self, *, service_sid: str, account_sid: str) -> dict:
         now = _iso(self.now())
+        with self.lock:
+            configured = dict(self.service_settings)
         return {
             "sid": service_sid,
             "account_sid": account_sid,
             "friendly_name": "Fake Verify",
-            "code_length": 6,
-            "lookup_enabled": False,
             "psd2_enabled": False,
-            "skip_sms_to_landlines": False,
             "dtmf_input_required": False,
             "tts_name": None,
-            "do_not_share_warning_enabled": False,
+            **configured,
             "custom_code_enabled": False,
             "push": {},
             "totp": {},
@@ -330,6 +516,18 @@ API_ROUTES = [
         "update",
     ),
     ("GET", re.compile(r"^/v2/Services/(?P<service>[^/]+)$"), "service"),
+    ("GET", re.compile(r"^/v2/Services/(?P<service>[^/]+)/RateLimits$"), "rate_limits"),
+    ("POST", re.compile(r"^/v2/Services/(?P<service>[^/]+)/RateLimits$"), "create_rate_limit"),
+    (
+        "GET",
+        re.compile(r"^/v2/Services/(?P<service>[^/]+)/RateLimits/(?P<sid>[^/]+)/Buckets$"),
+        "buckets",
+    ),
+    (
+        "POST",
+        re.compile(r"^/v2/Services/(?P<service>[^/]+)/RateLimits/(?P<sid>[^/]+)/Buckets$"),
+        "create_bucket",
+    ),
 ]
 
 
@@ -404,6 +602,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _api(self, method: str, path: str, form: dict, account_sid: str) -> tuple[dict, int]:
         state = self.server.state
+        if method == "GET" and path == "/v2/Attempts/Summary":
+            query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+            return state.attempts_summary(
+                query={key: values[-1] for key, values in query.items()}
+            ), 200
         for route_method, pattern, action in API_ROUTES:
             match = pattern.match(path)
             if route_method != method or match is None:
@@ -427,8 +630,28 @@ class Handler(BaseHTTPRequestHandler):
                 ), 200
             if action == "update":
                 return state.update(
-                    service_sid=service_sid, sid=match["sid"], status=form.get("Status", "")
+                    service_sid=service_sid,
+                    sid=urllib.parse.unquote(match["sid"]),
+                    status=form.get("Status", ""),
                 ), 200
+            if action == "rate_limits":
+                return state.list_rate_limits(service_sid=service_sid), 200
+            if action == "create_rate_limit":
+                return state.create_rate_limit(
+                    service_sid=service_sid,
+                    account_sid=account_sid,
+                    unique_name=form.get("UniqueName", ""),
+                    description=form.get("Description", ""),
+                ), 201
+            if action == "buckets":
+                return state.list_buckets(service_sid=service_sid, rate_limit_sid=match["sid"]), 200
+            if action == "create_bucket":
+                return state.create_bucket(
+                    service_sid=service_sid,
+                    rate_limit_sid=match["sid"],
+                    max_=form.get("Max", ""),
+                    interval=form.get("Interval", ""),
+                ), 201
             return state.service(service_sid=service_sid, account_sid=account_sid), 200
         raise FakeError(status=404, code=20404)
 
@@ -443,6 +666,9 @@ class Handler(BaseHTTPRequestHandler):
                 self._send_json(
                     200, [message for message in state.messages if not to or message["to"] == to]
                 )
+            return
+        if method == "GET" and name == "rate_limits":
+            self._send_json(200, state.all_rate_limits())
             return
         if method != "POST":
             self._send_json(405, {"error": "POST the controls"})
@@ -461,6 +687,10 @@ class Handler(BaseHTTPRequestHandler):
             elif name == "landline":
                 with state.lock:
                     state.landlines.add(form["To"])
+            elif name == "service":
+                settings = _parse_service_settings(form)
+                with state.lock:
+                    state.service_settings.update(settings)
             elif name == "fault":
                 state_fault = _parse_fault(form)
                 with state.lock:
@@ -472,6 +702,20 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(400, {"error": f"bad control request: {exc}"})
             return
         self._send_json(200, {"ok": True})
+
+
+def _parse_service_settings(form: dict[str, str]) -> dict[str, object]:
+    parsed: dict[str, object] = {}
+    for name, value in form.items():
+        if name not in SERVICE_DEFAULTS:
+            raise ValueError(f"unknown service setting {name!r}")
+        if name == "code_length":
+            parsed[name] = int(value)
+        elif value in ("true", "false"):
+            parsed[name] = value == "true"
+        else:
+            raise ValueError(f"{name} must be true or false")
+    return parsed
 
 
 def _parse_fault(form: dict[str, str]) -> Fault | None:
@@ -558,6 +802,19 @@ class FakeVerifyControl:
 
     def advance(self, *, seconds: float) -> None:
         self._post("advance", Seconds=seconds)
+
+    def configure_service(self, **settings: object) -> None:
+        """The service's settings, e.g. code_length=4, lookup_enabled=False."""
+        form = {
+            name: (str(value).lower() if isinstance(value, bool) else value)
+            for name, value in settings.items()
+        }
+        self._post("service", **form)
+
+    def rate_limits(self) -> list[dict]:
+        response = requests.get(f"{self.url}/_fake/rate_limits", timeout=5)
+        response.raise_for_status()
+        return response.json()
 
     def fault(self, *, mode: str, times: int = 0, **options: object) -> None:
         """mode: latency/hang (seconds=), error (status=, code=), "500", "429", "none";
