@@ -45,7 +45,6 @@ class UsernameOrEmailBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None
-        User = get_user_model()
         if len(username) > MAX_LOGIN_LENGTH:
             # No account has one this long; on SQLite the case-insensitive
             # lookup of a huge one fails ("LIKE pattern too complex"), and the
