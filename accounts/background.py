@@ -49,6 +49,16 @@ def run_after_response(response: HttpResponse, job: Callable[[], None], *, name:
     return response
 
 
+def run_in_background(job: Callable[[], None], *, name: str) -> None:
+    """Run `job` in a thread of its own now, for a step that has no response
+    to wait for (a security email from deep inside a flow). The job must not
+    need the request: pass it plain values."""
+    if not app_settings.EMAIL_IN_BACKGROUND:
+        job()
+        return
+    _start(job, name=name, language=translation.get_language())
+
+
 def _start(job: Callable[[], None], *, name: str, language: str | None) -> None:
     def run() -> None:
         close_old_connections()

@@ -1,3 +1,5 @@
+from asgiref.sync import sync_to_async
+from django.contrib.auth import hashers
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
@@ -6,6 +8,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+from accounts import passwords
 
 
 def looks_like_email(value: str) -> bool:
@@ -25,6 +29,28 @@ def validate_not_email_shaped(value: str) -> None:
             _("A username can't contain @: it would look like an email address."),
             code="username_email_shaped",
         )
+
+
+class AccountManager(UserManager):
+    """Django's UserManager, with the password normalised: `create_user` and
+    `create_superuser` (so `createsuperuser`) hash it with `make_password`
+    directly, not through `User.set_password`."""
+
+    def _create_user_object(self, username, email, password, **extra_fields):
+        if password is not None:
+            password = passwords.normalise(password)
+        return super()._create_user_object(username, email, password, **extra_fields)
+
+    # Migrations see Django's UserManager (the autodetector compares managers
+    # by deconstruct() and ==): a historical model never hashes a password,
+    # and a new manager class would need a migration for nothing.
+    def deconstruct(self):
+        return UserManager().deconstruct()
+
+    def __eq__(self, other):
+        return isinstance(other, UserManager) and self._constructor_args == other._constructor_args
+
+    __hash__ = UserManager.__hash__
 
 
 class User(AbstractUser):
@@ -56,7 +82,7 @@ class User(AbstractUser):
     # Bumped to end every session of the user at once (see _get_session_auth_hash).
     session_generation = models.PositiveIntegerField(default=0, editable=False)
 
-    objects = UserManager()  # type: ignore[misc]  # the stubs declare it a ClassVar
+    objects = AccountManager()  # type: ignore[misc]  # the stubs declare it a ClassVar
 
     REQUIRED_FIELDS = ["email"]
 
@@ -73,6 +99,49 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    # Passwords are normalised (NFKC) here, the one place every path goes
+    # through: registration, the password change and reset forms, the admin's
+    # forms and sign-in (through check_password); the manager covers
+    # create_user and createsuperuser.
+
+    def set_password(self, raw_password):
+        # SECURITY: NIST 800-63B-4: the same password typed in another Unicode
+        # form (composed or decomposed accents, full-width letters) is the same.
+        if raw_password is not None:
+            raw_password = passwords.normalise(raw_password)
+        super().set_password(raw_password)
+
+    def check_password(self, raw_password) -> bool:
+        if raw_password is None:
+            return False
+        normalised = passwords.normalise(raw_password)
+        if super().check_password(normalised):
+            return True
+        if normalised == raw_password:
+            return False
+        # A hash made before passwords were normalised, from the password as
+        # typed then: still right. The sign-in backend re-hashes it normalised
+        # (`store_normalised_password`); a check elsewhere (a re-entered
+        # password) doesn't, as a new hash would sign this session out.
+        if hashers.check_password(raw_password, self.password):
+            self._typed_unnormalised = raw_password
+            return True
+        return False
+
+    async def acheck_password(self, raw_password) -> bool:
+        return await sync_to_async(self.check_password)(raw_password)
+
+    def store_normalised_password(self) -> None:
+        """After a sign-in with an older, unnormalised hash: hash it again,
+        normalised, so the password works however it is typed from now on."""
+        typed = getattr(self, "_typed_unnormalised", None)
+        if typed is None:
+            return
+        del self._typed_unnormalised
+        self.set_password(typed)
+        self._password = None  # an upgrade of the hash, not a password change
+        self.save(update_fields=["password"])
 
     def _get_session_auth_hash(self, secret=None) -> str:
         # SECURITY: Django checks this hash on every request and ends a session

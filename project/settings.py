@@ -273,6 +273,8 @@ for _name, _cast in (
     ("TWOFACTOR_CHECK_LIMIT", int),
     ("TWOFACTOR_CHECK_WINDOW", int),
     ("TWOFACTOR_TRUST_DAYS", int),
+    ("TWOFACTOR_PASSWORD_KNOWN_ALERT_AFTER", int),
+    ("TWOFACTOR_PASSWORD_KNOWN_ALERT_WINDOW", int),
     # Passkeys: the site's domain and its https:// origin (twofactor/conf.py).
     ("WEBAUTHN_RP_ID", str),
     ("WEBAUTHN_ORIGIN", str),

@@ -78,6 +78,21 @@ class AppSettings:
     def CHECK_WINDOW(self) -> timedelta:
         return timedelta(seconds=getattr(settings, "TWOFACTOR_CHECK_WINDOW", 900))
 
+    # "Someone who knows your password" (twofactor/flows.py, twofactor/notify.py)
+    @property
+    def PASSWORD_KNOWN_ALERT_AFTER(self) -> int:
+        """Wrong sign-in codes (any code factor) after a right password, within
+        PASSWORD_KNOWN_ALERT_WINDOW, that email the owner; 0 turns it off.
+        Below CHECK_LIMIT, or the lock stops the codes before the email."""
+        return int(getattr(settings, "TWOFACTOR_PASSWORD_KNOWN_ALERT_AFTER", 3))
+
+    @property
+    def PASSWORD_KNOWN_ALERT_WINDOW(self) -> timedelta:
+        """The window the wrong codes count in; at most one email per window."""
+        return timedelta(
+            seconds=int(getattr(settings, "TWOFACTOR_PASSWORD_KNOWN_ALERT_WINDOW", 3600))
+        )
+
     # Trusted browsers (twofactor/trust.py)
     @property
     def TRUST_DAYS(self) -> int:

@@ -7,6 +7,9 @@ factor's package; what they all do lives here, once:
 - `check_sign_in`: the per-account guessing limit, then the factor's own
   check, then `finish_sign_in` (a new session key, the mark, the limits
   cleared, the log line, last used, the email when the factor asks for one);
+- `wrong_code_counted`: every wrong code of every factor counts towards the
+  account's lock; after a right password, repeated wrong codes also email the
+  owner ("someone who knows your password is trying to sign in");
 - `finish_trusted_sign_in`: the same end of a sign-in for a browser the user
   trusted (twofactor/trust.py), without a code;
 - `factor_changed`: after a factor is added, changed or removed (this session
@@ -22,10 +25,13 @@ from contextlib import contextmanager
 from django.contrib.auth import update_session_auth_hash
 from django.db import transaction
 from django.http import HttpRequest
+from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import security
+from accounts import background, security
+from accounts.active_sessions import browser_label
+from core.client import client_ip
 from core.locks import cache_lock
 from twofactor import explain, factors, notify, selectors, session, throttles, trust
 from twofactor.conf import app_settings
@@ -74,12 +80,14 @@ def wrong_code_counted(
     """A wrong code for any factor counts towards the account's lock."""
     user = request.user
     lock = throttles.record_wrong_code(user_id=user.pk)
+    warned = _warn_owner_if_password_known(request, factor=factor)
     security.record(
         request=request,
         user=user,
         kind=security.Kind.TWOFACTOR_CODE_FAILED,
         factor=str(factor),
         tries_left=tries_left,
+        **({"owner_warned": True, "wrong_tries": warned} if warned else {}),
     )
     if not lock.allowed:
         logger.warning(
@@ -99,6 +107,41 @@ def wrong_code_counted(
         )
     logger.info("twofactor wrong code for user %s", user.pk)
     return failed(Failure.WRONG_CODE, explain.wrong_code(tries_left), clear_code=True)
+
+
+# Typed codes: what a wrong one after the right password says (a passkey
+# refused is the browser's answer, not a guess).
+CODE_FACTORS = {Kind.SMS, Kind.TOTP, Kind.RECOVERY}
+
+
+def _warn_owner_if_password_known(request: SignedInRequest, *, factor: str) -> int | None:
+    """A wrong sign-in code after a right password: at the threshold, once
+    per window, email the owner (in the background: a mail outage never
+    holds up or fails this answer). Returns the count when it emailed."""
+    user = request.user
+    # Sign-in only: a wrong code while adding a factor is the signed-in owner's.
+    if factor not in CODE_FACTORS or not session.needs_code(request):
+        return None
+    count = throttles.password_known_alert_due(user_id=user.pk)
+    if count is None:
+        return None
+    logger.warning(
+        "twofactor %s wrong codes after a right password for user %s; owner emailed",
+        count,
+        user.pk,
+    )
+    # Plain values: the job runs after this request may be gone.
+    at = timezone.now()
+    ip = client_ip(request) or ""
+    browser = browser_label(request.META.get("HTTP_USER_AGENT", ""))
+    reset_url = request.build_absolute_uri(resolve_url("password_reset"))
+    background.run_in_background(
+        lambda: notify.password_known(
+            user=user, at=at, ip=ip, browser=browser, wrong_codes=count, reset_url=reset_url
+        ),
+        name="twofactor-password-known",
+    )
+    return count
 
 
 # Signing in

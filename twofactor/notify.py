@@ -1,13 +1,16 @@
 """Security emails: the account owner hears of every change to their second
 factors (and of each recovery code used), so a change they didn't make
-doesn't go unnoticed."""
+doesn't go unnoticed; and of repeated wrong codes after a right password
+(`password_known`): someone else has their password."""
 
 import logging
+from datetime import datetime
 from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template import loader
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twofactor.models import mask_number
@@ -127,4 +130,37 @@ def account_changed(*, user, event: Event, number: str = "", remaining: int | No
     except Exception as exc:  # noqa: BLE001 - any mail failure is logged, not raised
         logger.error(
             "twofactor %s email to user %s not sent: %s", event, user.pk, type(exc).__name__
+        )
+
+
+def password_known(
+    *, user, at: datetime, ip: str, browser: str, wrong_codes: int, reset_url: str
+) -> None:
+    """Email the owner: someone typed the right password, then wrong codes.
+
+    Says when, from where (the address as the limits count it) and which
+    browser, and advises a new password; never a code. A mail outage is
+    logged, never raised.
+    """
+    if not user.email:
+        return
+    context = {
+        "user": user,
+        "site_name": settings.SITE_NAME,
+        "at": timezone.localtime(at).strftime("%Y-%m-%d %H:%M %Z"),
+        "ip": ip or _("unknown"),
+        "browser": browser,
+        "wrong_codes": wrong_codes,
+        "reset_url": reset_url,
+    }
+    subject = f"{_('Someone who knows your password is trying to sign in')} · {settings.SITE_NAME}"
+    body = loader.render_to_string("twofactor/email/password_known.txt", context)
+    html = loader.render_to_string("twofactor/email/password_known.html", context)
+    message = EmailMultiAlternatives(subject, body, to=[user.email])
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:  # noqa: BLE001 - any mail failure is logged, not raised
+        logger.error(
+            "twofactor password-known email to user %s not sent: %s", user.pk, type(exc).__name__
         )

@@ -29,6 +29,7 @@ class Reason(StrEnum):
     IP_SENDS = "ip_sends"  # too many codes asked from this address
     GLOBAL_SENDS = "global_sends"  # the whole site's ceiling (a distributed attack)
     LOCKED = "locked"  # too many wrong codes
+    PASSWORD_KNOWN = "password_known"  # wrong codes after a right password: tell the owner
 
 
 class Purpose(StrEnum):
@@ -209,3 +210,34 @@ def clear_for_user(*, user_id: int) -> None:
     """After a right code: the user's guesses start again from zero."""
     _check_window(user_id).clear()
     cache.delete(_lock_key(user_id))
+
+
+def _password_known_window(user_id: int) -> Window:
+    return Window(
+        f"twofactor:password-known:{user_id}",
+        app_settings.PASSWORD_KNOWN_ALERT_AFTER,
+        app_settings.PASSWORD_KNOWN_ALERT_WINDOW,
+        Reason.PASSWORD_KNOWN,
+    )
+
+
+def password_known_alert_due(*, user_id: int) -> int | None:
+    """Count a wrong sign-in code after a right password. Returns the count
+    when the owner should be told now (once per window), else None.
+
+    Not cleared by a right code: the owner signing in meanwhile doesn't hide
+    someone else's guesses.
+    """
+    threshold = app_settings.PASSWORD_KNOWN_ALERT_AFTER
+    if threshold <= 0:
+        return None
+    window = _password_known_window(user_id)
+    count = window.take()
+    if count < threshold:
+        return None
+    told = Window(f"{window.key}:told", 1, window.length, Reason.PASSWORD_KNOWN)
+    # SECURITY: claim() is one atomic `cache.add`: of concurrent wrong codes
+    # past the threshold, exactly one sends the email, none more in the window.
+    if not told.claim():
+        return None
+    return count
