@@ -41,7 +41,7 @@ def missing_translations(locale: Path) -> dict[str, list[str]]:
         lines = [f"untranslated: {entry}" for entry in msgattrib(po, "--untranslated")]
         lines += [f"fuzzy: {entry}" for entry in msgattrib(po, "--only-fuzzy")]
         if lines:
-            problems[f"{po.relative_to(locale.parent)}"] = lines
+            problems[f"locale/{po.relative_to(locale)}"] = lines
     return problems
 
 
@@ -53,13 +53,29 @@ def report(problems: dict[str, list[str]]) -> str:
 
 
 def extract_into_copy(tmp_path: Path, settings) -> Path:
-    """makemessages (the project's, accounts/management/commands/) into a copy of locale/."""
+    """makemessages (the project's, accounts/management/commands/) into a copy of locale/.
+
+    makemessages writes to the `locale` directory it finds beside the files it
+    reads, whatever LOCALE_PATHS says; so it runs in a tree of links to the
+    project's files with a copy of locale/ in it, and the repository's
+    catalogues stay as they are.
+    """
     require_gettext()
-    copy = tmp_path / "locale"
+    root = Path(settings.BASE_DIR)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    for item in root.iterdir():
+        if item.name != "locale" and not item.name.startswith("."):
+            (tree / item.name).symlink_to(item)
+    copy = tree / "locale"
     shutil.copytree(LOCALE, copy, ignore=shutil.ignore_patterns("*.mo"))
     settings.LOCALE_PATHS = [copy]
-    with contextlib.chdir(settings.BASE_DIR):
-        call_command("makemessages", locale=TRANSLATED, no_obsolete=True, verbosity=0)
+    before = {po: po.read_bytes() for po in LOCALE.glob("*/LC_MESSAGES/*.po")}
+    with contextlib.chdir(tree):
+        call_command(
+            "makemessages", locale=TRANSLATED, no_obsolete=True, symlinks=True, verbosity=0
+        )
+    assert {po: po.read_bytes() for po in before} == before, "the check wrote into locale/"
     return copy
 
 
