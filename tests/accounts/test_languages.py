@@ -65,6 +65,10 @@ def test_choosing_german_remembers_it_in_the_cookie(client: Client):
 
     page = client.get(LOGIN)
     assert find(page.content, "html", lang="de")
+    # Each language keeps its own name in the switcher ("English", not "Englisch").
+    assert [o.attrs["lang"] for o in find(page.content, "option")] == ["en", "de", "es"]
+    assert "<option value=\"en\" lang=\"en\">English</option>" in page.text
+    assert "<option value=\"es\" lang=\"es\">Español</option>" in page.text
     text = page_text(page)
     assert "Melden Sie sich mit Ihrem Benutzernamen" in text
     [selected] = [o for o in find(page.content, "option") if "selected" in o.attrs]
