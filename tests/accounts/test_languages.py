@@ -3,6 +3,7 @@ cookie that remembers the choice, <html lang>, and what follows the active
 language (pages, emails, the Verify locale)."""
 
 import os
+import re
 import subprocess
 import sys
 
@@ -67,8 +68,8 @@ def test_choosing_german_remembers_it_in_the_cookie(client: Client):
     assert find(page.content, "html", lang="de")
     # Each language keeps its own name in the switcher ("English", not "Englisch").
     assert [o.attrs["lang"] for o in find(page.content, "option")] == ["en", "de", "es"]
-    assert "<option value=\"en\" lang=\"en\">English</option>" in page.text
-    assert "<option value=\"es\" lang=\"es\">Español</option>" in page.text
+    assert '<option value="en" lang="en">English</option>' in page.text
+    assert '<option value="es" lang="es">Español</option>' in page.text
     text = page_text(page)
     assert "Melden Sie sich mit Ihrem Benutzernamen" in text
     [selected] = [o for o in find(page.content, "option") if "selected" in o.attrs]
@@ -204,3 +205,27 @@ def test_production_language_cookie_is_host_prefixed_and_secure():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[:2] == ["django_language", "False"]
+
+
+@pytest.mark.django_db
+def test_the_countdown_wording_keeps_its_placeholder_in_german(client: Client, user, password):
+    """twofactor.js puts the seconds left in place of __N__: the German wording
+    must keep it (it is its own msgid, with a context, for that reason)."""
+    make_device(user)
+    choose(client, "de")
+    login(client, user.username, password)
+    page = client.get(VERIFY_URL)
+    [hint] = find(page.content, "p", id="resend-hint")
+    assert (
+        hint.attrs["data-hint-other"] == "Sie können in __N__ Sekunden einen neuen Code anfordern."
+    )
+    assert hint.attrs["data-hint-one"] == "Sie können in 1 Sekunde einen neuen Code anfordern."
+
+
+@pytest.mark.django_db
+def test_the_last_use_of_a_session_reads_in_spanish_word_order(client: Client, user):
+    """ "hace 5 minutos": the whole sentence is one msgid, so the words can move."""
+    client.force_login(user)
+    choose(client, "es", next_url=f"/user/{user.username}/")
+    page = page_text(client.get(f"/user/{user.username}/"))
+    assert re.search(r'Último uso hace <time datetime="[^"]+">[^<]+</time>', page)
