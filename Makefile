@@ -12,7 +12,7 @@ NODE_STAMP := node_modules/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test test-pg test-fast lint check bench bench-load fake-verify superuser clean
+.PHONY: run serve test test-pg test-fast lint check bench bench-load fake-verify superuser clean messages compilemessages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,26 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+## Translations (README "Languages"). The .po files in locale/ are the source;
+## the .mo files Django reads are built from them here (not committed), each
+## when its .po changed, with msgfmt from Debian's gettext (installed when missing).
+LOCALE_PO := $(wildcard locale/*/LC_MESSAGES/*.po)
+LOCALE_MO := $(LOCALE_PO:.po=.mo)
+
+%.mo: %.po
+	@command -v msgfmt >/dev/null || { echo "msgfmt is missing: installing Debian's gettext"; \
+		apt-get update -qq && apt-get install -y -qq gettext; }
+	msgfmt --check -o $@ $<
+
+compilemessages: $(LOCALE_MO)
+
+## Bring every catalogue up to date with the strings in the code and templates
+## (new ones come in untranslated, for you to translate; `make test` says which).
+messages: $(STAMP_RUN)
+	DEBUG=1 $(PY) manage.py makemessages -a --no-obsolete
+
 ## Serve the site at http://127.0.0.1:8000 on SQLite with console backends.
-run: $(STAMP_RUN)
+run: $(STAMP_RUN) $(LOCALE_MO)
 	DEBUG=1 $(PY) manage.py migrate --no-input
 	DEBUG=1 $(PY) manage.py createcachetable
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
@@ -41,14 +59,14 @@ run: $(STAMP_RUN)
 ## Needs SECRET_KEY, ALLOWED_HOSTS, EMAIL_HOST and the TWILIO_* settings (see README).
 serve: export DEBUG =
 serve: export TWOFACTOR_VERIFY_BACKEND ?= twofactor.factors.sms.backends.twilio.TwilioVerifyBackend
-serve: $(STAMP_RUN)
+serve: $(STAMP_RUN) $(LOCALE_MO)
 	$(PY) manage.py collectstatic --no-input --verbosity 0
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py createcachetable
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT)
 
 ## The whole suite, with ruff, mypy, the system checks and the migration check.
-test: $(STAMP_DEV) $(NODE_STAMP)
+test: $(STAMP_DEV) $(NODE_STAMP) $(LOCALE_MO)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -59,11 +77,11 @@ test: $(STAMP_DEV) $(NODE_STAMP)
 ## The pytest suite again on PostgreSQL with Redis (what .ci/run does second).
 PG_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 PG_REDIS_URL ?= redis://127.0.0.1:6379/0
-test-pg: $(STAMP_DEV) $(NODE_STAMP)
+test-pg: $(STAMP_DEV) $(NODE_STAMP) $(LOCALE_MO)
 	DATABASE_URL=$(PG_DATABASE_URL) REDIS_URL=$(PG_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
 
 ## Only the fast tier (no browser, no Prism, no load).
-test-fast: $(STAMP_DEV)
+test-fast: $(STAMP_DEV) $(LOCALE_MO)
 	$(BIN)/pytest -m "not browser and not contract and not load" $(PYTEST_ARGS)
 
 lint: $(STAMP_DEV)
@@ -93,4 +111,4 @@ superuser: $(STAMP_RUN)
 	DEBUG=1 $(PY) manage.py createsuperuser
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache $(LOCALE_MO)

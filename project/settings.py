@@ -210,9 +210,17 @@ for _name in (
 ACCOUNTS_EMAIL_IN_BACKGROUND = env_bool("ACCOUNTS_EMAIL_IN_BACKGROUND", True)
 
 LANGUAGE_CODE = os.environ.get("LANGUAGE_CODE", "en-us")
-# The site's own text is in English only, so Django's is too (whatever the
-# browser asks for); the Verify locale follows this language.
-LANGUAGES = [("en", "English")]
+# The languages the site's own text is translated into (locale/, README
+# "Languages"), each named in itself for the switcher. LocaleMiddleware picks
+# one from the language cookie, else the browser's Accept-Language; Django's
+# own text, the emails sent for the request and the Verify locale follow it.
+LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("es", "Español")]
+# The switcher's choice (django.views.i18n.set_language) is remembered for a
+# year. No script reads it; Lax like the session cookie; Secure (and the
+# __Host- prefix) in production, below.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -323,6 +331,9 @@ CSRF_FAILURE_VIEW = "accounts.views.csrf_failure"
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
+    # As the session cookie unless told: a trial of `make serve` on plain HTTP
+    # with SESSION_COOKIE_SECURE=0 (README) can still switch language.
+    LANGUAGE_COOKIE_SECURE = env_bool("LANGUAGE_COOKIE_SECURE", SESSION_COOKIE_SECURE)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
@@ -338,6 +349,8 @@ if not DEBUG:
         SESSION_COOKIE_NAME = "__Host-sessionid"
     if CSRF_COOKIE_SECURE:
         CSRF_COOKIE_NAME = "__Host-csrftoken"
+    if LANGUAGE_COOKIE_SECURE:
+        LANGUAGE_COOKIE_NAME = "__Host-language"
 
 LOGGING = {
     "version": 1,

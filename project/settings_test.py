@@ -19,6 +19,7 @@ STORAGES = {
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+LANGUAGE_COOKIE_SECURE = False
 if not REDIS_URL:  # noqa: F405
     # One process: the suite's own cache in memory, emptied around each test
     # (tests without the database clear it too). The servers that
@@ -28,6 +29,7 @@ if not REDIS_URL:  # noqa: F405
 # __Host- cookies (tests/test_deploy_checks.py checks the production names).
 SESSION_COOKIE_NAME = "sessionid"
 CSRF_COOKIE_NAME = "csrftoken"
+LANGUAGE_COOKIE_NAME = "django_language"
 SECURE_SSL_REDIRECT = False
 # Serve static files from the finders; there is no collectstatic in tests.
 WHITENOISE_USE_FINDERS = True

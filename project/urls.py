@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.language import set_language
 from core.dev import outbox_view
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("twofactor.urls")),
     path("admin/", admin.site.urls),
+    path("language/", set_language, name="set_language"),
     path("dev/outbox/", outbox_view, name="dev_outbox"),
 ]
 

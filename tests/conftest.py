@@ -8,6 +8,15 @@ from accounts.models import User
 pytest_plugins = ["tests.fixtures_verify", "tests.servers"]
 
 
+def pytest_sessionstart(session):
+    """The compiled catalogues (.mo) are build products that `make` makes from
+    locale/*.po; build the missing or stale ones here too, so `pytest` run by
+    hand (or after a merge brought new translations) sees the current ones."""
+    from tests.catalogues import compile_catalogues
+
+    compile_catalogues()
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked `postgres` need real row locks: on another database they are
     deselected (and say so), never reported as skipped-but-fine. `make test-pg`
