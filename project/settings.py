@@ -203,6 +203,7 @@ for _name in (
     "ACCOUNTS_EMAIL_LINK_TIMEOUT",
     "ACCOUNTS_REGISTRATION_IP_LIMIT",
     "ACCOUNTS_REGISTRATION_WINDOW",
+    "ACCOUNTS_REAUTH_WINDOW",
 ):
     if os.environ.get(_name):
         globals()[_name] = int(os.environ[_name])

@@ -153,7 +153,9 @@ def password_known(
         "wrong_codes": wrong_codes,
         "reset_url": reset_url,
     }
-    subject = f"{_('Someone who knows your password is trying to sign in')} · {settings.SITE_NAME}"
+    # Outside the f-string: xgettext doesn't look inside one.
+    warning = _("Someone who knows your password is trying to sign in")
+    subject = f"{warning} · {settings.SITE_NAME}"
     body = loader.render_to_string("twofactor/email/password_known.txt", context)
     html = loader.render_to_string("twofactor/email/password_known.html", context)
     message = EmailMultiAlternatives(subject, body, to=[user.email])

@@ -31,7 +31,7 @@ from twofactor import factors, flows, selectors, session, trust
 from twofactor.factors.base import FactorType
 from twofactor.forms import CodeForm, PasswordForm, password_kwargs
 from twofactor.models import Factor, Kind
-from twofactor.outcomes import Outcome
+from twofactor.outcomes import Failure, Outcome
 from twofactor.panel import (
     HtmxHttpRequest,
     done,
@@ -137,7 +137,11 @@ def verify(request: HtmxHttpRequest) -> HttpResponse:
         context = verify_context(request, factor=factor, form=form, outcome=outcome)
         return render_verify(request, context, status_for(outcome))
     started: Outcome | None = flows.begin_challenge(request=request, kind=factor.kind)
-    return render_verify(request, verify_context(request, factor=factor, outcome=started))
+    # The page still works (another factor, a resend later), but a first code
+    # that couldn't go out (Twilio down, the site-wide cap) says so: 503.
+    unavailable = started is not None and started.failure == Failure.UNAVAILABLE
+    status = status_for(started) if unavailable else 200
+    return render_verify(request, verify_context(request, factor=factor, outcome=started), status)
 
 
 @second_factor_exempt

@@ -78,6 +78,7 @@ def test_the_site_wide_ceiling_is_a_503_and_staff_hear_once(user_factory, passwo
         if n == 3:
             assert "Sending codes is temporarily unavailable." in page_text(response)
     assert len(locmem.outbox) == 2
+    assert statuses == [200, 200, 503, 503], "the code page says 'unavailable' with a 503"
     staff = [m for m in mail.outbox if "site-wide limit" in m.subject]
     assert len(staff) == 1 and staff[0].to == ["ops@example.com"]
 
