@@ -150,6 +150,8 @@ def verify_cancel(request: HtmxHttpRequest) -> HttpResponse:
     if request.user.is_authenticated and not session.needs_code(request):
         # Confirming a change, not signing in: nothing changes, the user stays.
         request.session.pop(session.RECONFIRM, None)
+        for factor_type in factors.all_types():
+            factor_type.abandon_challenge(request=request, why="confirmation cancelled")
         return redirect_to(request, safe_next(request))
     logout(request)
     messages.info(request, _("Signing in was cancelled."))

@@ -277,3 +277,39 @@ def test_twilio_down_while_signing_out(fake_verify, client, enrolled_user, passw
     fake_verify.fault(mode="500")
     assert client.post(LOGOUT_URL).status_code == 302
     assert SESSION_KEY not in client.session
+
+
+def test_a_text_left_unanswered_is_canceled_when_another_factor_passes(
+    client, enrolled_user, password
+):
+    """The code page texted a code, then the user signed in with a passkey:
+    that text's code is canceled, not left valid for its 10 minutes."""
+    from tests.twofactor.authenticator import SoftAuthenticator
+    from tests.twofactor.test_passkeys import SIGN_IN_URL, post_json, sign_in_answer
+    from tests.twofactor.test_passkeys import stored_passkey as add_passkey
+
+    key = SoftAuthenticator()
+    add_passkey(enrolled_user, key)
+    login(client, enrolled_user.username, password)
+    client.get(f"{VERIFY_URL}?factor=sms")
+    sid = client.session[session.CHALLENGE]["verification"]
+    locmem.cancels.clear()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("django.conf.settings.WEBAUTHN_RP_ID", "testserver", raising=False)
+        patch.setattr("django.conf.settings.WEBAUTHN_ORIGIN", "http://testserver", raising=False)
+        response = post_json(client, SIGN_IN_URL, sign_in_answer(client, key))
+    assert response.status_code == 200, response.content
+    assert locmem.cancels == [(NUMBER, sid)]
+    assert session.CHALLENGE not in client.session
+
+
+def test_the_text_of_a_cancelled_confirmation_is_canceled(frozen, signed_in_client, password):
+    frozen.shift(301)  # past ACCOUNTS_REAUTH_WINDOW: a sensitive change asks again
+    signed_in_client.post("/2fa/confirm/", {"password": password, "next": "/"})
+    signed_in_client.get(VERIFY_URL)
+    sid = signed_in_client.session[session.CHALLENGE]["verification"]
+    locmem.cancels.clear()
+    response = signed_in_client.post(CANCEL_URL, {"next": "/"})
+    assert response.status_code == 302
+    assert locmem.cancels == [(NUMBER, sid)]
+    assert signed_in_client.session.get(SESSION_KEY), "still signed in"

@@ -46,6 +46,11 @@ class FactorType:
         finishes the sign-in when the outcome is ok."""
         raise NotImplementedError
 
+    def abandon_challenge(self, *, request: SignedInRequest, why: str) -> None:
+        """The code page is left without this factor's challenge being
+        answered (another factor passed, or the user cancelled): tidy what the
+        challenge left pending (SMS cancels its code at Verify)."""
+
     def after_sign_in(self, *, request: SignedInRequest, factor: Factor) -> None:
         """Called once the sign-in is finished with this factor (a recovery code
         tells the owner and how many remain)."""

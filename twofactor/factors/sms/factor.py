@@ -32,6 +32,11 @@ class SmsFactor(FactorType):
 
         return flows.check_login_code(request=request, factor=factor, code=code)
 
+    def abandon_challenge(self, *, request: SignedInRequest, why: str) -> None:
+        from twofactor.factors.sms import flows
+
+        flows.cancel_sign_in_code(request=request, why=why)
+
     def card_context(self, *, request: SignedInRequest, factors: dict) -> dict:
         from twofactor import session
 

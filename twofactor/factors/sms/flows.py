@@ -216,6 +216,12 @@ def cancel_pending_codes(*, request: SignedInRequest, why: str) -> None:
         _cancel(user_id=request.user.pk, attempt=request.session.pop(key, None), why=why)
 
 
+def cancel_sign_in_code(*, request: SignedInRequest, why: str) -> None:
+    """The code page's text was never answered (another factor passed, or the
+    confirmation was cancelled): cancel it at Verify and forget it."""
+    _cancel(user_id=request.user.pk, attempt=request.session.pop(session.CHALLENGE, None), why=why)
+
+
 # Signing in
 
 
