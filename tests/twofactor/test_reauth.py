@@ -120,6 +120,8 @@ def test_confirming_the_password_and_a_code_then_the_change_without_the_password
     form = client.get(DISABLE_URL)
     assert form.status_code == 200
     assert 'name="password"' not in form.content.decode(), "not asked twice in a row"
+    assert "Turn two-factor authentication off?" in page_text(form)
+    assert "enter your password" not in page_text(form), "no prompt for a field that isn't there"
     done = client.post(DISABLE_URL, {}, **HX)
     assert "Two-factor authentication is off." in page_text(done)
     assert not Factor.objects.filter(user=enrolled_user).exists()
