@@ -41,7 +41,9 @@ class TwoFactorMiddleware:
         # lazily, so a request that never wants to know costs no query.
         setattr(request, "second_factor_pending", partial(session.needs_code, request))  # noqa: B010
         setattr(request, "second_factor_recent", partial(session.code_recent, request))  # noqa: B010
-        return self.get_response(request)
+        response = self.get_response(request)
+        trust.drop_if_dead(request, response)
+        return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         user = getattr(request, "user", None)

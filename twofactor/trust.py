@@ -167,9 +167,11 @@ def trusted_browser(request: SignedInRequest) -> TrustedBrowser | None:
         return None
     payload = _payload(request)
     if payload is None:
+        _dead(request)
         return None
     user = request.user
     if payload.get("u") != user.pk:
+        # Kept: on a shared computer it may still be the other person's.
         logger.info("twofactor trust cookie refused: another user's (user %s)", user.pk)
         return None
     fingerprint = session.current_fingerprint(request)
@@ -179,13 +181,30 @@ def trusted_browser(request: SignedInRequest) -> TrustedBrowser | None:
     # SECURITY: a password or factor change since the trust was made ends it.
     if not constant_time_compare(str(payload.get("b", "")), bound):
         logger.info("twofactor trust cookie refused: new password or factors (user %s)", user.pk)
+        _dead(request)
         return None
     browser = (
         TrustedBrowser.objects.of(user).live(binding=bound).filter(id_hash=hash_id(payload["id"]))
     ).first()
     if browser is None:
         logger.info("twofactor trust cookie refused: forgotten or expired (user %s)", user.pk)
+        _dead(request)
     return browser
+
+
+# A refused cookie that can never be accepted again goes with this response.
+DEAD = "_twofactor_trust_cookie_dead"
+
+
+def _dead(request: HttpRequest) -> None:
+    setattr(request, DEAD, True)
+
+
+def drop_if_dead(request: HttpRequest, response: HttpResponse) -> None:
+    """Called by the gate on every response: delete a dead trust cookie, so
+    the browser stops sending it (and the checkbox's promise reads true)."""
+    if getattr(request, DEAD, False):
+        forget_cookie(response)
 
 
 def sign_in_started(request: HttpRequest) -> None:

@@ -507,3 +507,29 @@ def test_the_command_forgets_them(trusted_client, enrolled_user):
 )
 def test_browser_label(agent, label):
     assert trust.browser_label(agent) == label
+
+
+# A dead cookie is deleted
+
+
+def test_a_cookie_that_can_never_work_again_is_deleted(trusted_client, enrolled_user, password):
+    """After a factor change the cookie's binding is dead for good: the response
+    that refused it deletes it, so the browser stops sending it."""
+    Factor.objects.create(user=enrolled_user, kind="totp", confirmed_at=enrolled_user.date_joined)
+    assert not signs_in_without_a_code(trusted_client, enrolled_user, password)
+    assert trusted_client.cookies[COOKIE].value == ""
+    assert trusted_client.cookies[COOKIE]["max-age"] == 0
+
+
+def test_a_tampered_cookie_is_deleted(trusted_client, enrolled_user, password):
+    trusted_client.cookies[COOKIE] = "x" + trusted_client.cookies[COOKIE].value
+    assert not signs_in_without_a_code(trusted_client, enrolled_user, password)
+    assert trusted_client.cookies[COOKIE].value == ""
+
+
+def test_another_users_cookie_is_kept_on_a_shared_computer(trusted_client, user_factory, password):
+    cookie = trusted_client.cookies[COOKIE].value
+    bob = user_factory(username="bob")
+    make_device(bob, number=OTHER_NUMBER)
+    assert not signs_in_without_a_code(trusted_client, bob, password)
+    assert trusted_client.cookies[COOKIE].value == cookie, "still Alice's trust"
