@@ -120,16 +120,25 @@ def account_changed(*, user, event: Event, number: str = "", remaining: int | No
         ),
         "site_name": settings.SITE_NAME,
     }
-    subject = f"{_subject(event)} · {settings.SITE_NAME}"
-    body = loader.render_to_string("twofactor/email/changed.txt", context)
-    html = loader.render_to_string("twofactor/email/changed.html", context)
-    message = EmailMultiAlternatives(subject, body, to=[user.email])
-    message.attach_alternative(html, "text/html")
+    _send(user, subject=_subject(event), template="changed", context=context, what=str(event))
+
+
+def _send(user, *, subject: str, template: str, context: dict, what: str) -> None:
+    """Text and HTML from templates/twofactor/email/<template>.*; a mail
+    failure is logged (never the content), not raised."""
+    message = EmailMultiAlternatives(
+        f"{subject} · {settings.SITE_NAME}",
+        loader.render_to_string(f"twofactor/email/{template}.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(
+        loader.render_to_string(f"twofactor/email/{template}.html", context), "text/html"
+    )
     try:
         message.send()
     except Exception as exc:  # noqa: BLE001 - any mail failure is logged, not raised
         logger.error(
-            "twofactor %s email to user %s not sent: %s", event, user.pk, type(exc).__name__
+            "twofactor %s email to user %s not sent: %s", what, user.pk, type(exc).__name__
         )
 
 
@@ -153,16 +162,10 @@ def password_known(
         "wrong_codes": wrong_codes,
         "reset_url": reset_url,
     }
-    # Outside the f-string: xgettext doesn't look inside one.
-    warning = _("Someone who knows your password is trying to sign in")
-    subject = f"{warning} · {settings.SITE_NAME}"
-    body = loader.render_to_string("twofactor/email/password_known.txt", context)
-    html = loader.render_to_string("twofactor/email/password_known.html", context)
-    message = EmailMultiAlternatives(subject, body, to=[user.email])
-    message.attach_alternative(html, "text/html")
-    try:
-        message.send()
-    except Exception as exc:  # noqa: BLE001 - any mail failure is logged, not raised
-        logger.error(
-            "twofactor password-known email to user %s not sent: %s", user.pk, type(exc).__name__
-        )
+    _send(
+        user,
+        subject=_("Someone who knows your password is trying to sign in"),
+        template="password_known",
+        context=context,
+        what="password-known",
+    )

@@ -95,6 +95,16 @@
     status.hidden = false;
   }
 
+  // The browser's answer goes to the site; the next page, or why not.
+  async function finish(box, button, credential) {
+    const result = await post(button.dataset.finishUrl, answerJSON(credential));
+    if (result.ok && result.data.redirect) {
+      window.location.assign(result.data.redirect);
+      return;
+    }
+    show(box, result.data.message || box.dataset.failed);
+  }
+
   // The sign-in page's autofill request, waiting in the background until the
   // user picks a passkey there; a button press cancels it first (a browser
   // runs one request at a time).
@@ -128,13 +138,8 @@
         signal: controller.signal,
       });
       if (autofill === controller) autofill = null;
-      const result = await post(button.dataset.finishUrl, answerJSON(credential));
-      if (result.ok && result.data.redirect) {
-        window.location.assign(result.data.redirect);
-        return;
-      }
-      // Not started again on its own: the button is there to try once more.
-      show(box, result.data.message || box.dataset.failed);
+      // Not started again after a refusal: the button is there to try once more.
+      await finish(box, button, credential);
     } catch (error) {
       // Aborted for a button press, or the browser gave up: the button stays.
       if (autofill === controller) autofill = null;
@@ -154,12 +159,7 @@
       const credential = button.dataset.passkey === "create"
         ? await navigator.credentials.create({ publicKey: creationOptions(options.data) })
         : await navigator.credentials.get({ publicKey: requestOptions(options.data) });
-      const result = await post(button.dataset.finishUrl, answerJSON(credential));
-      if (result.ok && result.data.redirect) {
-        window.location.assign(result.data.redirect);
-        return;
-      }
-      show(box, result.data.message || box.dataset.failed);
+      await finish(box, button, credential);
     } catch (error) {
       show(box, box.dataset.failed);
     } finally {

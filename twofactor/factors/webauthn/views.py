@@ -8,6 +8,8 @@ The JSON endpoints answer a failed step with `{"message": ...}` and the
 failure's status (422 for a refused answer), never a 500.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, resolve_url
@@ -45,6 +47,18 @@ def _json_failure(outcome: Outcome) -> JsonResponse:
 
 def _bad_answer() -> JsonResponse:
     return JsonResponse({"message": _("That wasn't a passkey's answer. Try again.")}, status=422)
+
+
+def _answered(request: HtmxHttpRequest, check: Callable[..., Outcome]) -> JsonResponse:
+    """A sign-in answer (the second factor, or without a password) checked by
+    `check`: the next page on success, else the failure's message and status."""
+    answer = flows.parse_answer(request.body)
+    if answer is None:
+        return _bad_answer()
+    outcome = check(request=request, answer=answer)
+    if not outcome.ok:
+        return _json_failure(outcome)
+    return JsonResponse({"message": outcome.message, "redirect": safe_next(request)})
 
 
 def _options(options_json: str | None, missing: str) -> HttpResponse:
@@ -213,13 +227,7 @@ def verify_options(request: HtmxHttpRequest) -> HttpResponse:
 def verify(request: HtmxHttpRequest) -> JsonResponse:
     if stop := _half_signed_in(request):
         return stop
-    answer = flows.parse_answer(request.body)
-    if answer is None:
-        return _bad_answer()
-    outcome = flows.check_sign_in(request=request, answer=answer)
-    if not outcome.ok:
-        return _json_failure(outcome)
-    return JsonResponse({"message": outcome.message, "redirect": safe_next(request)})
+    return _answered(request, flows.check_sign_in)
 
 
 # Signing in without a password, from the sign-in page
@@ -253,10 +261,4 @@ def sign_in_options(request: HtmxHttpRequest) -> HttpResponse:
 def sign_in(request: HtmxHttpRequest) -> JsonResponse:
     if stop := _already_signed_in(request):
         return stop
-    answer = flows.parse_answer(request.body)
-    if answer is None:
-        return _bad_answer()
-    outcome = flows.sign_in_without_password(request=request, answer=answer)
-    if not outcome.ok:
-        return _json_failure(outcome)
-    return JsonResponse({"message": outcome.message, "redirect": safe_next(request)})
+    return _answered(request, flows.sign_in_without_password)
