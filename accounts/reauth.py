@@ -11,7 +11,9 @@ within it too.
   set by the two-factor middleware, so this app imports nothing of that one.
 - The password: each change's form asks for it, unless it was entered on the
   confirmation page within the window (`password_recent`), so nobody types it
-  twice in a row.
+  twice in a row. With two-factor off (the first factor is being added, or the
+  email changed), the session must have signed in or confirmed the password
+  within the window (`identity_recent`), else the confirmation page asks for it.
 """
 
 from collections.abc import Callable
@@ -24,6 +26,7 @@ from django.shortcuts import resolve_url
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from accounts import session_limits
 from accounts.conf import app_settings
 from core.responses import redirect_to
 
@@ -44,6 +47,15 @@ def password_recent(request: HttpRequest) -> bool:
     except (TypeError, ValueError):
         return False
     return timezone.now() - at <= app_settings.REAUTH_WINDOW
+
+
+def identity_recent(request: HttpRequest) -> bool:
+    """The user proved who they are within the window: signed in (with the
+    password or a passkey) or confirmed the password on the confirmation page."""
+    if password_recent(request):
+        return True
+    signed_in = session_limits.signed_in_at(request)
+    return signed_in is not None and timezone.now() - signed_in <= app_settings.REAUTH_WINDOW
 
 
 def second_factor_recent(request: HttpRequest) -> bool:
@@ -78,14 +90,24 @@ def confirmation_url(request: HttpRequest) -> str:
 
 
 def confirm_required(view_func: Callable) -> Callable:
-    """A sensitive change: with two-factor on, a code within the window first."""
+    """A sensitive change: with two-factor on, a code within the window first;
+    with it off, a sign-in or the password within the window."""
 
     @wraps(view_func)
     def wrapper(request, *args, **kwargs):
         # SECURITY: a session signed in long ago (or stolen) can't make the change
-        # without passing a code again.
-        if request.user.is_authenticated and not second_factor_recent(request):
+        # without passing a code again, or (two-factor off: the first factor is
+        # being added) without the password again.
+        if request.user.is_authenticated and not (
+            second_factor_recent(request) and (two_factor_on(request) or identity_recent(request))
+        ):
             return redirect_to(request, confirmation_url(request))
         return view_func(request, *args, **kwargs)
 
     return wrapper
+
+
+def two_factor_on(request: HttpRequest) -> bool:
+    """From the two-factor middleware, like `second_factor_recent`."""
+    on = getattr(request, "second_factor_on", None)
+    return bool(on()) if on is not None else False

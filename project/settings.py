@@ -174,13 +174,14 @@ PASSWORD_HASHERS = [
 
 # Length is the only rule, no composition rules; common, breached and
 # account-like passwords are refused (accounts/passwords.py says why).
+# Django's rules, judging the password as it is hashed (NFKC; accounts/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.passwords.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "accounts.passwords.MinimumLengthValidator",
         "OPTIONS": {"min_length": int(os.environ.get("ACCOUNTS_PASSWORD_MIN_LENGTH") or 15)},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
     {"NAME": "accounts.passwords.BreachedPasswordValidator"},
 ]
 

@@ -41,6 +41,9 @@ from twofactor.typing import SignedInRequest
 
 logger = logging.getLogger("twofactor")
 
+# How a session passed the gate without a code (the log and security events say "by ...").
+TRUSTED_BROWSER = "trusted browser"
+
 # What the security activity log calls each change (accounts/security.py).
 SECURITY_KIND_OF = {
     notify.Event.ENABLED: security.Kind.FACTOR_ADDED,
@@ -201,7 +204,7 @@ def pass_gate(*, request: SignedInRequest, by: str) -> None:
             factor_type.abandon_challenge(request=request, why=f"passed by {by}")
     # SECURITY: a new session key for the now fully signed-in session.
     request.session.cycle_key()
-    session.mark_passed(request)
+    session.mark_passed(request, with_code=by != TRUSTED_BROWSER)
     request.session.pop(trust.FRESH, None)  # trust is asked right after the password only
     logger.info("twofactor sign-in approved for user %s by %s", request.user.pk, by)
     security.record(
@@ -214,7 +217,7 @@ def finish_trusted_sign_in(*, request: SignedInRequest, browser: TrustedBrowser)
     passes without a code. The wrong-code limits stay as they were: no code
     was checked."""
     trust.used(browser)
-    pass_gate(request=request, by="trusted browser")
+    pass_gate(request=request, by=TRUSTED_BROWSER)
 
 
 # Adding, changing, removing

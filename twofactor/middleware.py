@@ -41,6 +41,7 @@ class TwoFactorMiddleware:
         # lazily, so a request that never wants to know costs no query.
         setattr(request, "second_factor_pending", partial(session.needs_code, request))  # noqa: B010
         setattr(request, "second_factor_recent", partial(session.code_recent, request))  # noqa: B010
+        setattr(request, "second_factor_on", partial(session.is_on, request))  # noqa: B010
         response = self.get_response(request)
         trust.drop_if_dead(request, response)
         return response

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.dateparse import parse_datetime
 
-from accounts import session_limits
+from accounts import reauth, session_limits
 from accounts.conf import app_settings as accounts_settings
 from twofactor.conf import app_settings
 from twofactor.models import SECOND_FACTOR_KINDS, Factor
@@ -32,6 +32,8 @@ WEBAUTHN_ADD = "twofactor_webauthn_add"
 # The code page asked again for a sensitive change (accounts/reauth.py), in a
 # session that had already passed: where to go back to.
 RECONFIRM = "twofactor_reconfirm"
+# Passed without a code (a trusted browser): not "a code within the window".
+WITHOUT_CODE = "twofactor_passed_without_code"
 KEYS = (
     PASSED,
     PASSED_AT,
@@ -42,6 +44,7 @@ KEYS = (
     WEBAUTHN_CHALLENGE,
     WEBAUTHN_ADD,
     RECONFIRM,
+    WITHOUT_CODE,
 )
 
 
@@ -98,12 +101,17 @@ def has_passed(request: HttpRequest, fingerprint: str) -> bool:
     return not session_limits.second_factor_due_again(request, passed_at=passed_at)
 
 
-def mark_passed(request: HttpRequest) -> None:
-    """This session passed a code for the user's current setup. After a change
-    in this request, call `forget_factors` first so the new setup is read."""
+def mark_passed(request: HttpRequest, *, with_code: bool = True) -> None:
+    """This session passed a code for the user's current setup (or, not
+    `with_code`, a trusted browser let it through). After a change in this
+    request, call `forget_factors` first so the new setup is read."""
     fingerprint = current_fingerprint(request)
     request.session[PASSED] = fingerprint
     request.session[PASSED_AT] = timezone.now().isoformat()
+    if with_code:
+        request.session.pop(WITHOUT_CODE, None)
+    else:
+        request.session[WITHOUT_CODE] = True
     request.session.pop(PENDING_SINCE, None)
     request.session.pop(CHALLENGE, None)
     request.session.pop(RECONFIRM, None)
@@ -161,13 +169,19 @@ def needs_code(request: HttpRequest) -> bool:
     return fingerprint is not None and not has_passed(request, fingerprint)
 
 
+def is_on(request: HttpRequest) -> bool:
+    """The request's user has two-factor on (the lookup the gate made already)."""
+    return request.user.is_authenticated and current_fingerprint(request) is not None
+
+
 def code_recent(request: HttpRequest) -> bool:
     """For a sensitive change (accounts/reauth.py): a code passed within
     ACCOUNTS_REAUTH_WINDOW for the current setup, or two-factor off."""
     fingerprint = current_fingerprint(request)
     if fingerprint is None:
         return True
-    if request.session.get(PASSED) != fingerprint:
+    # SECURITY: a trusted browser's pass had no code in it.
+    if request.session.get(PASSED) != fingerprint or request.session.get(WITHOUT_CODE):
         return False
     value = request.session.get(PASSED_AT)
     passed_at = parse_datetime(value) if value else None
@@ -181,7 +195,13 @@ def start_reconfirm(request: HttpRequest) -> None:
 
 
 def reconfirming(request: HttpRequest) -> bool:
-    return bool(request.session.get(RECONFIRM)) and current_fingerprint(request) is not None
+    """Confirming before a change: only while the password just entered on the
+    confirmation page counts (a session left there is not a code page forever)."""
+    return (
+        bool(request.session.get(RECONFIRM))
+        and current_fingerprint(request) is not None
+        and reauth.password_recent(request)
+    )
 
 
 def awaiting_code(request: HttpRequest) -> bool:

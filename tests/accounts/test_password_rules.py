@@ -124,3 +124,25 @@ def test_the_minimum_length_comes_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[{'min_length': 20}]"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ｐａｓｓｗｏｒｄ１２３４５６７８",  # full-width: NFKC makes it "password12345678"
+        "ｑｗｅｒｔｙｕｉｏｐ１２３４５６",  # a breached one, in full-width letters
+    ],
+)
+def test_the_rules_judge_the_password_as_it_is_hashed(typed):
+    from accounts.passwords import normalise
+
+    assert normalise(typed) != typed
+    with pytest.raises(ValidationError):
+        password_validation.validate_password(typed)
+
+
+def test_the_length_counts_the_normalised_password(settings):
+    # "é" as e + a combining accent: 2 code points typed, 1 once normalised.
+    typed = "e\u0301" * 8  # 16 typed, 8 stored
+    with pytest.raises(ValidationError, match="too short"):
+        password_validation.validate_password(typed)

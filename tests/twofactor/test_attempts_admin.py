@@ -181,8 +181,9 @@ def test_the_form_defaults_to_the_last_7_days(staff_client):
             "Not a region code: XX.",
         ),
         ({"since": "2026-01-01", "until": "2026-01-02", "prefixes": "44"}, "Not an E.164 prefix"),
+        ({"since": "9999-12-30", "until": "9999-12-31"}, "The end date is in the future."),
     ],
-    ids=["bad-date", "backwards", "too-long", "region", "prefix"],
+    ids=["bad-date", "backwards", "too-long", "region", "prefix", "calendar-end"],
 )
 def test_bad_filters_are_a_400_with_the_reason(staff_client, params, said, settings, fake_verify):
     fake_verify.fault(mode="500")  # nothing is asked of Verify for a bad filter
@@ -223,6 +224,17 @@ def test_staff_only(client, user_factory):
     client.force_login(user_factory(username="bob"))
     response = client.get(URL)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_staff_without_the_view_permission_are_refused(client, user_factory, settings):
+    from django.contrib.auth.models import Permission
+
+    settings.TWOFACTOR_REQUIRED_FOR_STAFF = False
+    clerk = user_factory(username="clerk", is_staff=True)
+    client.force_login(clerk)
+    assert client.get(URL).status_code == 403
+    clerk.user_permissions.add(Permission.objects.get(codename="view_factor"))
+    assert client.get(URL).status_code == 200
 
 
 def test_staff_without_a_factor_are_sent_to_set_one_up(client, user_factory, settings):

@@ -313,3 +313,28 @@ def test_the_text_of_a_cancelled_confirmation_is_canceled(frozen, signed_in_clie
     assert response.status_code == 302
     assert locmem.cancels == [(NUMBER, sid)]
     assert signed_in_client.session.get(SESSION_KEY), "still signed in"
+
+
+def test_a_backend_that_raises_on_cancel_never_blocks_signing_out(
+    client, enrolled_user, password, monkeypatch, caplog
+):
+    def broken(self, *, to, sid=""):
+        raise RuntimeError("a custom backend's bug")
+
+    monkeypatch.setattr(LocmemVerifyBackend, "cancel", broken)
+    login(client, enrolled_user.username, password)
+    client.get(VERIFY_URL)  # a code went out
+    with caplog.at_level(logging.ERROR, logger="twofactor"):
+        response = client.post(LOGOUT_URL)
+    assert response.status_code == 302
+    assert SESSION_KEY not in client.session, "signed out all the same"
+    assert "not canceled" in caplog.text and "RuntimeError" in caplog.text
+
+
+def test_a_backend_without_cancel_says_unavailable():
+    from twofactor.factors.sms.backends.base import VerifyBackend
+
+    class Minimal(VerifyBackend):
+        pass
+
+    assert Minimal().cancel(to=E164).status is CancelStatus.UNAVAILABLE

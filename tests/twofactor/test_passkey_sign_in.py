@@ -331,3 +331,20 @@ def test_the_user_handle_given_to_the_authenticator_is_the_one_stored(
     stored = [f.data["user_handle"] for f in credentials.passkey_rows(user)]
     assert stored == handles
     assert handles[0] == handles[1]
+
+
+def test_adding_a_phone_beside_a_passkey_needs_the_password(signed_in, user, password):
+    """Two-factor is on (by the passkey): a phone added now needs the password,
+    so a stolen session can't put its own number beside the owner's passkey."""
+    from twofactor.factors.sms.backends import locmem
+
+    locmem.outbox.clear()
+    response = signed_in.post("/2fa/enable/", {"country": "US", "number": "2015550123"}, **HX)
+    assert response.status_code == 422
+    assert 'name="password"' in response.content.decode()
+    assert locmem.outbox == [], "no code went out"
+    response = signed_in.post(
+        "/2fa/enable/", {"country": "US", "number": "2015550123", "password": password}, **HX
+    )
+    assert response.status_code == 200
+    assert len(locmem.outbox) == 1

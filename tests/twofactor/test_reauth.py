@@ -166,3 +166,31 @@ def test_the_confirmation_page_needs_a_signed_in_user(client, db):
     response = client.get(CONFIRM_URL)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_without_two_factor_a_first_factor_late_asks_for_the_password(
+    frozen, client_logged_in, password
+):
+    """Adding the first factor is sensitive too (a thief's own phone would lock
+    the owner out): a sign-in older than the window asks for the password."""
+    assert client_logged_in.get("/2fa/enable/").status_code == 200, "just signed in"
+    frozen.shift(WINDOW + 1)
+    for url in ("/2fa/enable/", "/2fa/app/", "/accounts/email/"):
+        response = client_logged_in.get(url)
+        assert response.status_code == 302, url
+        assert confirmation_target(response) == {"next": url}
+    right = client_logged_in.post(CONFIRM_URL, {"password": password, "next": "/2fa/enable/"})
+    assert right["Location"] == "/2fa/enable/", "no code to ask for: straight back"
+    assert client_logged_in.get("/2fa/enable/").status_code == 200
+
+
+def test_a_confirmation_left_unfinished_ends_with_the_window(a_while_later, frozen, password):
+    """The password entered on the confirmation page opens the code page for the
+    window only: a session left there is not a code page for ever."""
+    client = a_while_later
+    client.post(CONFIRM_URL, {"password": password, "next": PROFILE})
+    assert client.get(VERIFY_URL).status_code == 200
+    frozen.shift(WINDOW + 1)
+    response = client.get(VERIFY_URL)
+    assert response.status_code == 302, "no code page any more"
+    assert client.get(PROFILE).status_code == 200, "still signed in"

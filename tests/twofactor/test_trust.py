@@ -459,7 +459,11 @@ def test_a_half_signed_in_session_cannot_forget(half_signed_in_client, enrolled_
 
 def test_turning_two_factor_off_forgets_them(trusted_client, enrolled_user, password):
     assert signs_in_without_a_code(trusted_client, enrolled_user, password)
-    response = trusted_client.post(DISABLE_URL, {"password": password})
+    # Trust had no code in it: confirming it's the user comes first (test_reauth.py).
+    trusted_client.post("/2fa/confirm/", {"password": password, "next": "/"})
+    trusted_client.get(VERIFY_URL)
+    assert trusted_client.post(VERIFY_URL, {"code": last_code(), "next": "/"}).status_code == 302
+    response = trusted_client.post(DISABLE_URL, {})
     assert response.status_code == 302
     assert not TrustedBrowser.objects.exists()
 
@@ -533,3 +537,14 @@ def test_another_users_cookie_is_kept_on_a_shared_computer(trusted_client, user_
     make_device(bob, number=OTHER_NUMBER)
     assert not signs_in_without_a_code(trusted_client, bob, password)
     assert trusted_client.cookies[COOKIE].value == cookie, "still Alice's trust"
+
+
+def test_a_trusted_browsers_pass_is_not_a_code_for_a_sensitive_change(
+    trusted_client, enrolled_user, password
+):
+    """Passing the gate by trust had no code in it: turning two-factor off
+    right after still asks to confirm it's the user (password and a code)."""
+    assert signs_in_without_a_code(trusted_client, enrolled_user, password)
+    response = trusted_client.get("/2fa/disable/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/2fa/confirm/")

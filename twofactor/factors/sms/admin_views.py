@@ -12,6 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 import phonenumbers
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -97,6 +98,10 @@ class AttemptsForm(forms.Form):
                 raise forms.ValidationError(
                     _("Choose at most %(days)d days.") % {"days": MAX_DAYS}, code="too_long"
                 )
+            # Texts can't have been sent later than tomorrow (any time zone);
+            # and a date near the calendar's end has no day after it (window()).
+            if until > timezone.now().date() + timedelta(days=1):
+                raise forms.ValidationError(_("The end date is in the future."), code="future")
         return cleaned
 
     def window(self) -> tuple[datetime, datetime]:
@@ -107,6 +112,9 @@ class AttemptsForm(forms.Form):
 
 
 def attempts_view(request: HttpRequest, *, admin_site: admin.AdminSite) -> TemplateResponse:
+    # Staff who may see the factors' list may see what texts cost; other staff not.
+    if not request.user.has_perm("twofactor.view_factor"):
+        raise PermissionDenied
     form = AttemptsForm(request.GET if request.GET else AttemptsForm.defaults())
     report = None
     status = 200

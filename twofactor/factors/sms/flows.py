@@ -185,13 +185,24 @@ def _cancel(*, user_id, attempt: session.SentCode | None, why: str) -> None:
 
     An abandoned code that stays valid for its 10 minutes is one more code a
     thief of the phone (or of the message preview) could use, and it still
-    counts toward Verify's sends to the number. Never raises and never waits
-    the user's step on an outage: that is only logged (never with a code).
+    counts toward Verify's sends to the number. Never raises (sign-out and
+    sign-in go on whatever happens here); an outage waits at most the
+    backend's timeout and is only logged (never with a code).
     """
     if not attempt or not attempt.get("sent_at"):
         return  # no code went out: nothing pending at Verify
     number = attempt.get("number", "")
-    result = get_backend().cancel(to=number, sid=attempt.get("verification") or "")
+    try:
+        result = get_backend().cancel(to=number, sid=attempt.get("verification") or "")
+    except Exception as exc:  # noqa: BLE001 - a backend's bug must not block a sign-out
+        logger.error(
+            "twofactor verification not canceled for user %s (%s, %s): %s",
+            user_id,
+            mask_number(number),
+            why,
+            type(exc).__name__,
+        )
+        return
     if result.status is CancelStatus.UNAVAILABLE:
         logger.warning(
             "twofactor verification not canceled for user %s (%s, %s): the service is unavailable",

@@ -56,8 +56,11 @@ def verify_resend(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _phone_form(request: HtmxHttpRequest, data=None) -> PhoneForm:
-    """Changing an existing number also asks for the password."""
-    if selectors.phone(request.user) is None:
+    """With two-factor already on (a phone, an app or a passkey), adding or
+    changing a number also asks for the password."""
+    # SECURITY: else a stolen session could add its own phone beside the
+    # owner's app and keep passing the code with it.
+    if not selectors.is_enabled(request.user):
         return PhoneForm(data)
     return PhoneForm(data, **password_kwargs(request))
 

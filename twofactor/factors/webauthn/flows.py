@@ -390,8 +390,11 @@ def sign_in_without_password(*, request: HttpRequest, answer: dict) -> Outcome:
     handle = (answer.get("response") or {}).get("userHandle")
     # SECURITY: the authenticator names the account the passkey was made for
     # (WebAuthn §7.2: the user handle must map to the credential's owner).
-    if not isinstance(handle, str) or not secrets.compare_digest(
-        handle, str(factor.data.get("user_handle", ""))
+    stored_handle = str(factor.data.get("user_handle", ""))
+    if (
+        not isinstance(handle, str)
+        or not handle
+        or not secrets.compare_digest(handle, stored_handle)
     ):
         logger.warning("twofactor passkey of user %s answered with another user handle", user.pk)
         return _passwordless_refused(request, user, _not_yours())

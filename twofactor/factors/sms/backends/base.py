@@ -157,8 +157,9 @@ class VerifyBackend:
 
     def cancel(self, *, to: str, sid: str = "") -> CancelResult:
         """End the pending verification `sid` (or, without it, the one of `to`),
-        so its code no longer works. Best effort: the caller never waits on it."""
-        raise NotImplementedError
+        so its code no longer works. Best effort, bounded by the backend's
+        timeout. A backend that can't cancel says so (its codes just expire)."""
+        return CancelResult(status=CancelStatus.UNAVAILABLE)
 
     def service_settings(self) -> ServiceSettings | None:
         """The Verify service's settings; None for a backend without one.
