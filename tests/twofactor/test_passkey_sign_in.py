@@ -348,3 +348,13 @@ def test_adding_a_phone_beside_a_passkey_needs_the_password(signed_in, user, pas
     )
     assert response.status_code == 200
     assert len(locmem.outbox) == 1
+
+
+def test_an_anonymous_visitors_challenge_session_ends_with_the_challenge(client, passkey, key):
+    """The sign-in page asks for options on every visit (the autofill): the
+    session row that holds the challenge lasts 5 minutes, not a month; a
+    sign-in then gives the session its own lifetime."""
+    post_json(client, OPTIONS_URL)
+    assert client.session.get_expiry_age() == 300
+    assert passwordless(client, key).status_code == 200
+    assert client.session.get_expire_at_browser_close(), "a sign-in not remembered"

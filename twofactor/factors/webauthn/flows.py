@@ -335,6 +335,10 @@ def passwordless_options(*, request: HttpRequest) -> str | None:
     when passwordless sign-in is turned off."""
     if not app_settings.WEBAUTHN_PASSWORDLESS:
         return None
+    # The challenge lives in an anonymous visitor's session: let that row end
+    # with the challenge (`clearsessions` removes it) unless a sign-in follows,
+    # which sets the session's own lifetime (accounts/session_limits.py).
+    request.session.set_expiry(int(app_settings.WEBAUTHN_CHALLENGE_TIMEOUT.total_seconds()))
     options = generate_authentication_options(
         rp_id=relying_party.rp_id(),
         challenge=challenges.issue(request, purpose=challenges.PASSWORDLESS),
