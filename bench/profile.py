@@ -9,11 +9,20 @@ there is what `make bench`'s page ratios pay for.
 
 Pages: signin (anonymous), home (signed in), profile (signed in, code passed),
 code (half signed in), bare (the baseline view).
+
+`python -m bench.profile --cpu [page ...]` prints instead the CPU time
+(`time.process_time`) per request of each page and its ratio to the bare
+view's, in rounds interleaved page by page (BENCH_PROFILE_ROUNDS, 5), median
+and spread: figures that other work on a shared machine hardly moves, unlike
+wall-clock requests per second. The test client's own cost is in every figure,
+the bare view's included, as a server's HTTP handling would be.
 """
 
 import os
+import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 TMP = Path(tempfile.mkdtemp(prefix="bench-profile-"))
@@ -45,6 +54,8 @@ from pyinstrument import Profiler  # noqa: E402
 REQUESTS = int(os.environ.get("BENCH_PROFILE_REQUESTS", "200"))
 PASSWORD = "bench password, not a secret"
 FLAT_LINES = int(os.environ.get("BENCH_PROFILE_FLAT_LINES", "45"))
+ROUNDS = int(os.environ.get("BENCH_PROFILE_ROUNDS", "5"))
+PAGES = ["signin", "home", "profile", "code"]
 
 
 def clients() -> dict[str, tuple[Client, str]]:
@@ -79,11 +90,46 @@ def clients() -> dict[str, tuple[Client, str]]:
     }
 
 
-def main(pages: list[str]) -> int:
+def cpu_ms(client: Client, url: str, requests: int) -> float:
+    """CPU milliseconds per request, over `requests` requests."""
+    start = time.process_time()
+    for _ in range(requests):
+        client.get(url)
+    return (time.process_time() - start) * 1000 / requests
+
+
+def cpu_table(cases: dict[str, tuple[Client, str]], pages: list[str]) -> None:
+    names = ["bare", *[name for name in pages or PAGES if name != "bare"]]
+    for name in names:
+        client, url = cases[name]
+        for _ in range(20):  # warm: templates compiled, connections open
+            assert client.get(url).status_code == 200, (name, url)
+    per_round: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(ROUNDS):
+        for name in names:  # interleaved: a busy spell hits every page alike
+            per_round[name].append(cpu_ms(*cases[name], REQUESTS))
+    print(f"CPU ms per request, {REQUESTS} requests x {ROUNDS} rounds (median, min-max)")
+    print(f"{'page':8} {'ms':>6} {'range':>13} {'bare/page':>9}")
+    bare = statistics.median(per_round["bare"])
+    for name in names:
+        values = per_round[name]
+        ratios = [b / v for b, v in zip(per_round["bare"], values, strict=True)]
+        print(
+            f"{name:8} {statistics.median(values):6.2f} "
+            f"{min(values):6.2f}-{max(values):6.2f} {statistics.median(ratios):9.3f}"
+        )
+    print(f"(bare: {bare:.2f} ms; bare/page is the in-process form of `make bench`'s ratio)")
+
+
+def main(args: list[str]) -> int:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     call_command("collectstatic", "--no-input", verbosity=0)
     cases = clients()
+    if args[:1] == ["--cpu"]:
+        cpu_table(cases, args[1:])
+        return 0
+    pages = args
     for name in pages or ["signin", "profile"]:
         client, url = cases[name]
         for _ in range(20):  # warm: templates compiled, connections open
