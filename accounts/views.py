@@ -221,7 +221,11 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 @login_required
 def profile(request: SignedInRequest, username: str) -> HttpResponse:
-    profile_user = get_object_or_404(User, username=username)
+    # Your own page: the user this request already loaded, not the same row again.
+    if username == request.user.username:
+        profile_user = request.user
+    else:
+        profile_user = get_object_or_404(User, username=username)
     is_own = profile_user.pk == request.user.pk
     # Your own page carries the two-factor panel ({% twofactor_panel %}) and
     # your recent security activity.

@@ -41,17 +41,21 @@ class Window:
     def _start_key(self) -> str:
         return f"{self.key}:start"
 
-    def _stale(self) -> bool:
+    def _stale(self, started=None) -> bool:
         # The cache's own expiry runs on the server's clock; this check keeps
         # the window honest when the clock is moved in tests, whatever the cache.
-        started = cache.get(self._start_key())
+        if started is None:
+            started = cache.get(self._start_key())
         return started is not None and started + self.length <= timezone.now()
 
     def peek(self) -> Decision:
-        count = cache.get(self.key, 0)
-        if count < self.limit or self._stale():
+        # Both keys in one round trip: pages show a cooldown on every view
+        # (with the database cache each read is a query).
+        values = cache.get_many([self.key, self._start_key()])
+        started = values.get(self._start_key())
+        if values.get(self.key, 0) < self.limit or self._stale(started):
             return ALLOWED
-        return self.full()
+        return self._full(started)
 
     def _seconds(self) -> int:
         return max(int(self.length.total_seconds()), 1)
@@ -78,7 +82,9 @@ class Window:
             cache.decr(self.key)
 
     def full(self) -> Decision:
-        started = cache.get(self._start_key())
+        return self._full(cache.get(self._start_key()))
+
+    def _full(self, started) -> Decision:
         retry_at = (started or timezone.now()) + self.length
         return Decision(allowed=False, retry_at=retry_at, reason=self.reason)
 

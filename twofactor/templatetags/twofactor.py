@@ -21,15 +21,12 @@ def twofactor_panel(context) -> str:
     )
 
 
-@register.simple_tag(takes_context=True)
-def passkey_sign_in(context) -> str:
+@register.inclusion_tag("twofactor/passkey_sign_in.html", takes_context=True)
+def passkey_sign_in(context) -> dict:
     """The passkey button and the username field's autofill, unless
-    WEBAUTHN_PASSWORDLESS turns them off."""
+    WEBAUTHN_PASSWORDLESS turns them off. An inclusion tag: rendered in the
+    page's context, without running the context processors a second time
+    (render_to_string with the request did, on every sign-in page)."""
     from twofactor.conf import app_settings
 
-    if not app_settings.WEBAUTHN_PASSWORDLESS:
-        return ""
-    request = context["request"]
-    return render_to_string(
-        "twofactor/passkey_sign_in.html", {"next": context.get("next", "")}, request=request
-    )
+    return {"show": app_settings.WEBAUTHN_PASSWORDLESS, "next": context.get("next", "")}
