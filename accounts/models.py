@@ -230,7 +230,7 @@ class SecurityEvent(models.Model):
     @property
     def kind_label(self) -> str:
         """`get_kind_display()` without its cost: Django's builds a dict of
-        every choice on each call, translating each label (a tenth of the
+        every choice on each call, translating each label (about 5 % of the
         profile page's time with ten events listed)."""
         try:
             return str(self.Kind(self.kind).label)
