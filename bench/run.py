@@ -22,6 +22,10 @@ without the two-factor middleware (bench/settings.py), measures the gate.
 5. Bytes over the wire for the sign-in page: first visit (page and the static
    files it names) and repeat visit (the page; static files are cached as
    immutable).
+6. After the servers are stopped: `python -m bench.profile --cpu`, the CPU
+   time per request of each page in one process as a fraction of the bare
+   view's — what other work on a shared machine hardly moves, beside the
+   wall-clock figures above, which it does.
 
 The limits it needs come from the environment of the servers, not from code.
 The table is printed and written to bench/results.md.
@@ -338,6 +342,24 @@ def wire_bytes(stack: Stack) -> tuple[int, int, bool]:
     return first, repeat, "Content-Encoding" in page.headers
 
 
+def cpu_per_request() -> str:
+    """bench.profile's table of CPU ms per request, in one process."""
+    result = subprocess.run(  # noqa: S603
+        [PY, "-m", "bench.profile", "--cpu"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "BENCH_PROFILE_REQUESTS": os.environ.get("BENCH_PROFILE_REQUESTS", "100"),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode:
+        return f"(bench.profile --cpu failed: {result.stderr.strip().splitlines()[-1:]})"
+    return result.stdout.strip()
+
+
 def versions() -> str:
     import django
 
@@ -387,6 +409,7 @@ def main() -> int:
         first, repeat, compressed = wire_bytes(stack)
     finally:
         stack.down()
+    in_process = cpu_per_request()
 
     rows = []
 
@@ -464,6 +487,10 @@ def main() -> int:
         f"- sign-in page HTML {'compressed' if compressed else 'not compressed'}; "
         f"first visit {first} bytes, repeat {repeat} bytes (bodies as sent, plus headers)",
         f"- run took {time.monotonic() - started:.0f} s",
+        "\n## CPU per request in one process (`python -m bench.profile --cpu`)\n",
+        "```",
+        in_process,
+        "```",
     ]
     failures = [f for x in loads[0.0] + loads[0.3] for f in x["failures"]][:5]
     if failures:
