@@ -4,7 +4,6 @@ workers or servers each would keep its own rate-limit counters, and so allow
 its own full limit. And the database cache's `incr` that the limits count on:
 one that keeps the key's expiry and doesn't lose a count to a race."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +13,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.accounts.test_settings import settings_in_subprocess
+from tests.threads import all_at_once
 
 
 @pytest.mark.parametrize(
@@ -79,21 +79,7 @@ def test_incr_of_a_missing_or_expired_key_is_a_value_error(database_cache, time_
 def test_concurrent_incr_loses_no_count(database_cache):
     database_cache.set("count", 0, timeout=3600)
     threads, per_thread = 8, 10
-    barrier = threading.Barrier(threads)
-
-    def count():
-        barrier.wait()
-        try:
-            for _ in range(per_thread):
-                database_cache.incr("count")
-        finally:
-            connection.close()
-
-    workers = [threading.Thread(target=count) for _ in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
+    all_at_once(threads, lambda i: [database_cache.incr("count") for _ in range(per_thread)])
     assert database_cache.get("count") == threads * per_thread
 
 

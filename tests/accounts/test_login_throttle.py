@@ -194,24 +194,11 @@ def test_the_admin_login_has_the_same_limit(client, user_factory, password, sett
 @pytest.mark.django_db(transaction=True)
 def test_parallel_guesses_get_no_more_checks_than_the_limit(settings):
     """Attempts are counted before the password is checked."""
-    import threading
-
-    from django.db import connections
-
     from accounts import throttles
+    from tests.threads import all_at_once
 
     settings.ACCOUNTS_LOGIN_FAILURE_LIMIT = 5
-    barrier = threading.Barrier(20)
-    decisions = []
-
-    def guess():
-        barrier.wait(timeout=10)
-        decisions.append(throttles.begin_attempt(login="alice", ip="192.0.2.9"))
-        connections.close_all()
-
-    threads = [threading.Thread(target=guess) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    decisions = all_at_once(
+        20, lambda i: throttles.begin_attempt(login="alice", ip="192.0.2.9"), timeout=30
+    )
     assert sum(d.allowed for d in decisions) == 5

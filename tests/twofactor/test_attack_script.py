@@ -16,15 +16,15 @@ shared cache (Redis), where the race between "count" and "send" is real
 burst, so the requests overlap while the texts are "in flight".
 """
 
-import threading
 import time
 from collections.abc import Callable
 
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
+from tests.threads import all_at_once
 from tests.twofactor.conftest import (
     ENABLE_URL,
     RESEND_URL,
@@ -56,28 +56,7 @@ def burst(count: int, work: Callable[[int], object], *, concurrent: bool) -> lis
     """work(i) for i < count: one after another, or in threads released together."""
     if not concurrent:
         return [work(i) for i in range(count)]
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = work(i)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads), "a request hung"
-    if errors:
-        raise errors[0]
-    return results
+    return all_at_once(count, work, timeout=30)
 
 
 MODES = [

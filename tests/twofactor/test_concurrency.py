@@ -8,40 +8,16 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.threads import all_at_once
 from twofactor import throttles
 from twofactor.factors.sms.backends import CheckResult, CheckStatus, locmem
 from twofactor.factors.sms.backends.locmem import LocmemVerifyBackend
 from twofactor.models import Factor
-
-
-def _in_threads(count: int, work) -> list:
-    """Run work(i) in `count` threads started together; each closes its DB connection."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-    errors: list[BaseException] = []
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[i] = work(i)
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test thread
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    if errors:
-        raise errors[0]
-    return results
 
 
 @pytest.mark.django_db(transaction=True)
@@ -68,7 +44,7 @@ def test_concurrent_code_checks_for_one_account_take_turns(user_factory, passwor
         return CheckResult(status=CheckStatus.WRONG_CODE, attempts_left=3)
 
     monkeypatch.setattr(LocmemVerifyBackend, "check", slow_check)
-    statuses = _in_threads(
+    statuses = all_at_once(
         2, lambda i: clients[i].post(reverse("twofactor:verify"), {"code": "000000"}).status_code
     )
     assert statuses == [422, 422]
@@ -81,7 +57,7 @@ def test_concurrent_code_checks_for_one_account_take_turns(user_factory, passwor
 def test_parallel_sends_get_no_more_slots_than_the_limit(settings):
     """Slots are taken before sending: 30 requests at once get exactly 5."""
     settings.TWOFACTOR_SEND_LIMIT = 5
-    reservations = _in_threads(
+    reservations = all_at_once(
         30,
         lambda i: throttles.reserve_send(
             user_id=7,
@@ -123,7 +99,7 @@ def test_parallel_enrolments_cannot_pump_texts(user_factory, password, monkeypat
         return original_start(self, **kwargs)
 
     monkeypatch.setattr(LocmemVerifyBackend, "start", slow_start)
-    statuses = _in_threads(
+    statuses = all_at_once(
         12,
         lambda i: (
             clients[i]
@@ -138,7 +114,7 @@ def test_parallel_enrolments_cannot_pump_texts(user_factory, password, monkeypat
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_wrong_codes_all_count_towards_the_lock(settings):
     settings.TWOFACTOR_CHECK_LIMIT = 30
-    _in_threads(29, lambda i: throttles.record_wrong_code(user_id=9))
+    all_at_once(29, lambda i: throttles.record_wrong_code(user_id=9))
     assert throttles.may_check(user_id=9).allowed
     throttles.record_wrong_code(user_id=9)
     assert not throttles.may_check(user_id=9).allowed

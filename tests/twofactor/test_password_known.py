@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts import background
 from accounts.models import SecurityEvent
+from tests.threads import all_at_once
 from tests.twofactor.conftest import (
     CONFIRM_URL,
     ENABLE_URL,
@@ -23,7 +24,6 @@ from tests.twofactor.conftest import (
     login,
     wrong_code,
 )
-from tests.twofactor.test_concurrency import _in_threads
 from tests.twofactor.test_recovery_codes import make_codes
 from twofactor import throttles
 from twofactor.factors.recovery import codes as recovery_codes
@@ -195,7 +195,7 @@ def test_concurrent_wrong_codes_warn_once(settings):
     """The counter and the "told" flag are atomic: of 20 wrong codes at once
     past the threshold, exactly one sends the email."""
     settings.TWOFACTOR_PASSWORD_KNOWN_ALERT_AFTER = 3
-    results = _in_threads(20, lambda i: throttles.password_known_alert_due(user_id=5))
+    results = all_at_once(20, lambda i: throttles.password_known_alert_due(user_id=5))
     assert len([r for r in results if r is not None]) == 1
 
 
@@ -207,7 +207,7 @@ def test_concurrent_wrong_codes_through_the_site_send_one_email(user_factory, pa
     user = user_factory()
     add_app(user)
     clients = [attacker(user, password) for _ in range(6)]
-    statuses = _in_threads(6, lambda i: post_wrong(clients[i], Kind.TOTP))
+    statuses = all_at_once(6, lambda i: post_wrong(clients[i], Kind.TOTP))
     assert statuses == [422] * 6
     assert len(warnings_sent()) == 1
     assert SecurityEvent.objects.filter(user=user, details__owner_warned=True).count() == 1

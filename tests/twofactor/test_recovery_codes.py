@@ -3,14 +3,13 @@ a new set needs the password and kills the old one, each code signs in once
 (also under two requests at once, on PostgreSQL), the owner is emailed and
 told how many are left."""
 
-import threading
-
 import pytest
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from tests.conftest import PASSWORD
+from tests.threads import all_at_once
 from tests.twofactor.conftest import HX, VERIFY_URL, login, page_text, pass_code
 from twofactor import session
 from twofactor.factors.recovery import codes
@@ -221,20 +220,8 @@ def test_one_code_used_by_two_requests_at_once_signs_in_once(user_factory, passw
         one = Client()
         login(one, user.username, password)
         clients.append(one)
-    barrier = threading.Barrier(2)
-    statuses: list[int] = []
-
-    def use(one: Client) -> None:
-        try:
-            barrier.wait(timeout=10)
-            statuses.append(one.post(VERIFY_URL, {"factor": "recovery", "code": code}).status_code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=use, args=(one,)) for one in clients]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    statuses = all_at_once(
+        2, lambda i: clients[i].post(VERIFY_URL, {"factor": "recovery", "code": code}).status_code
+    )
     assert sorted(statuses) == [302, 422]
     assert remaining(Factor.objects.get(user=user, kind=Kind.RECOVERY)) == 0

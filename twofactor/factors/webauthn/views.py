@@ -61,9 +61,9 @@ def _answered(request: HtmxHttpRequest, check: Callable[..., Outcome]) -> JsonRe
     return JsonResponse({"message": outcome.message, "redirect": safe_next(request)})
 
 
-def _options(options_json: str | None, missing: str) -> HttpResponse:
+def _options(options_json: str | None, missing: str, *, status: int = 422) -> HttpResponse:
     if options_json is None:
-        return JsonResponse({"message": missing}, status=422)
+        return JsonResponse({"message": missing}, status=status)
     # Already JSON (py_webauthn's options_to_json, binary fields base64url).
     return HttpResponse(options_json, content_type="application/json")
 
@@ -203,10 +203,12 @@ def _half_signed_in(request: HtmxHttpRequest) -> JsonResponse | None:
     if not request.user.is_authenticated:
         return JsonResponse({"message": _("Sign in again.")}, status=403)
     if not session.awaiting_code(request):
-        return JsonResponse(
-            {"message": _("You're already signed in."), "redirect": safe_next(request)}
-        )
+        return _signed_in_already(request)
     return None
+
+
+def _signed_in_already(request: HtmxHttpRequest) -> JsonResponse:
+    return JsonResponse({"message": _("You're already signed in."), "redirect": safe_next(request)})
 
 
 @second_factor_exempt
@@ -234,11 +236,7 @@ def verify(request: HtmxHttpRequest) -> JsonResponse:
 
 
 def _already_signed_in(request: HtmxHttpRequest) -> JsonResponse | None:
-    if request.user.is_authenticated:
-        return JsonResponse(
-            {"message": _("You're already signed in."), "redirect": safe_next(request)}
-        )
-    return None
+    return _signed_in_already(request) if request.user.is_authenticated else None
 
 
 @second_factor_exempt
@@ -247,12 +245,11 @@ def _already_signed_in(request: HtmxHttpRequest) -> JsonResponse | None:
 def sign_in_options(request: HtmxHttpRequest) -> HttpResponse:
     if stop := _already_signed_in(request):
         return stop
-    options = flows.passwordless_options(request=request)
-    if options is None:
-        return JsonResponse(
-            {"message": _("Signing in with a passkey is turned off on this site.")}, status=404
-        )
-    return HttpResponse(options, content_type="application/json")
+    return _options(
+        flows.passwordless_options(request=request),
+        _("Signing in with a passkey is turned off on this site."),
+        status=404,
+    )
 
 
 @second_factor_exempt

@@ -7,6 +7,7 @@
     locmem.fail_next_check(CheckStatus.UNAVAILABLE)  # the next check() returns it
     locmem.fail_next_cancel(CancelStatus.UNAVAILABLE)  # the next cancel() returns it
     locmem.cancels                    # (to, sid) of every cancel() asked for
+    locmem.locales                    # the locale each start() was asked for
     locmem.reset()                    # outbox, verifications and switches cleared
 
 The switches apply once each (queue several by calling again) and let flow tests
@@ -35,6 +36,8 @@ outbox: list[VerifyMessage] = []
 contexts: list[SendContext | None] = []
 # What each cancel() was asked to end: (to, sid).
 cancels: list[tuple[str, str]] = []
+# The locale each start() was asked for (the text's language).
+locales: list[str | None] = []
 
 _lock = threading.Lock()
 _next_sends: deque[SendResult] = deque()
@@ -66,6 +69,7 @@ def reset() -> None:
         outbox.clear()
         contexts.clear()
         cancels.clear()
+        locales.clear()
         _next_sends.clear()
         _next_checks.clear()
         _next_cancels.clear()
@@ -86,6 +90,7 @@ class LocmemVerifyBackend(LocalVerifyBackend):
         with _lock:
             forced = _next_sends.popleft() if _next_sends else None
             contexts.append(context)
+            locales.append(locale)
         if forced is not None:
             return forced
         return super().start(to=to, channel=channel, locale=locale, context=context)
