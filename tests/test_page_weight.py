@@ -90,11 +90,18 @@ def test_templates_come_from_the_cached_loader():
     """Templates are parsed once per process, not on every render (Django's
     default with no `loaders` in TEMPLATES; a `loaders` list without the
     cached loader would parse every template on every request). The form
-    renderer (TemplatesSetting) asks the same engine."""
-    from django.forms.renderers import TemplatesSetting, get_default_renderer
+    renderer's Jinja2 templates are compiled once too, and not checked for
+    changes on every render outside DEBUG."""
+    from django.forms.renderers import get_default_renderer
     from django.template import engines
     from django.template.loaders.cached import Loader as CachedLoader
 
+    from core.form_rendering import BootstrapFormRenderer
+
     engine = engines["django"].engine
     assert [type(loader) for loader in engine.template_loaders] == [CachedLoader]
-    assert isinstance(get_default_renderer(), TemplatesSetting)
+    renderer = get_default_renderer()
+    assert isinstance(renderer, BootstrapFormRenderer)
+    assert renderer.jinja2.env.auto_reload is False
+    first = renderer.get_template("django/forms/field.html").template
+    assert renderer.get_template("django/forms/field.html").template is first

@@ -1,3 +1,5 @@
+import html
+
 import pytest
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -6,7 +8,7 @@ from django.urls import reverse
 from accounts.models import User
 
 URL = "/accounts/login/"
-INVALID = "That username or email and password don&#x27;t match an account."
+INVALID = "That username or email and password don't match an account."
 
 
 def signed_in_as(client):
@@ -48,7 +50,7 @@ def test_wrong_password_and_unknown_user_get_the_same_message(client, user):
     unknown = client.post(URL, {"username": "nobody", "password": "not her password"})
     for response in (wrong, unknown):
         assert response.status_code == 200
-        assert INVALID in response.text
+        assert INVALID in html.unescape(response.text)
         assert response.context["form"].non_field_errors() == [
             "That username or email and password don't match an account."
         ]
@@ -61,7 +63,7 @@ def test_an_inactive_user_cannot_sign_in(client, user_factory, password):
     response = client.post(URL, {"username": "sleepy", "password": password})
     assert response.status_code == 200
     # Same message as a wrong password: it does not tell whether the account exists.
-    assert INVALID in response.text
+    assert INVALID in html.unescape(response.text)
     assert signed_in_as(client) is None
 
 
