@@ -8,6 +8,7 @@ import logging
 from typing import Any
 
 from django.db import DatabaseError, transaction
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 
 from accounts.models import SecurityEvent
@@ -101,4 +102,8 @@ def record(
 
 def recent_for(user, *, limit: int = 10) -> list[SecurityEvent]:
     """The user's latest events, newest first (their profile shows these)."""
-    return list(SecurityEvent.objects.filter(user=user).select_related("actor")[:limit])
+    events = list(SecurityEvent.objects.filter(user=user)[:limit])
+    # The staff user of a staff action, in a second query only when there is
+    # one: a join on every profile view cost more than the events themselves.
+    prefetch_related_objects([event for event in events if event.actor_id], "actor")
+    return events

@@ -20,7 +20,7 @@ ASSET = re.compile(r'(?:href|src)="/static/([^"]+)"')
 ASSET_HEADER_BYTES = 500
 FIRST_VISIT_LIMIT = 60 * 1024
 REPEAT_VISIT_LIMIT = 5 * 1024
-STORAGE = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+STORAGE = {"BACKEND": "core.static_storage.StaticFilesStorage"}
 
 
 @pytest.fixture(scope="module")

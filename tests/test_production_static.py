@@ -12,7 +12,7 @@ def collected_static(settings, tmp_path):
     settings.STATIC_ROOT = tmp_path / "staticfiles"
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "core.static_storage.StaticFilesStorage"},
     }
     call_command("collectstatic", "--no-input", verbosity=0)
     return settings.STATIC_ROOT

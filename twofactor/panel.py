@@ -6,6 +6,7 @@ or the whole page otherwise, so a fragment has exactly one source.
 """
 
 import math
+from functools import partial
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from core.responses import redirect_to
 from twofactor import factors, flows, selectors, throttles, trust
 from twofactor.forms import PasswordForm, password_kwargs
+from twofactor.models import Factor
 from twofactor.outcomes import Failure, Outcome
 from twofactor.typing import SignedInRequest
 
@@ -64,10 +66,12 @@ def tie_outcome_to_field(form, field_name: str, outcome, status_id: str) -> None
     )
 
 
-def panel_context(request: SignedInRequest, **extra) -> dict:
+def panel_context(request: SignedInRequest, *, mine: list[Factor] | None = None, **extra) -> dict:
     """The panel: on or off, a card per factor, and the one card in a step
-    (`active` names its kind, `step` the step), if any."""
-    mine = selectors.confirmed_factors(request.user)
+    (`active` names its kind, `step` the step), if any. `mine`: the user's
+    confirmed factors when already read in this request (and unchanged since)."""
+    if mine is None:
+        mine = selectors.confirmed_factors(request.user)
     by_kind = {factor.kind: factor for factor in mine}
     context = {
         "factors": mine,
@@ -78,7 +82,8 @@ def panel_context(request: SignedInRequest, **extra) -> dict:
             {"type": factor_type, "factor": by_kind.get(factor_type.kind)}
             for factor_type in factors.all_types()
         ],
-        "resend_wait": resend_wait(request),
+        # Called by the template only in a card's code step (a cache lookup).
+        "resend_wait": partial(resend_wait, request),
         # Browsers that skip the code (twofactor/trust.py); only with 2FA on.
         "trusted_browsers": trust.count(request) if selectors.second_factors(mine) else 0,
         "active": "",

@@ -1,5 +1,5 @@
 """Which factors a user has, and whether two-factor is on: the one place that
-asks. (The gate asks through `session.required_fingerprint`, in one query.)"""
+asks. (The gate reads them once per request, `session.request_factors`.)"""
 
 from twofactor.models import SECOND_FACTOR_KINDS, Factor, Kind
 

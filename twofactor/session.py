@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_datetime
 
 from accounts import reauth, session_limits
 from accounts.conf import app_settings as accounts_settings
+from twofactor import selectors
 from twofactor.conf import app_settings
 from twofactor.models import SECOND_FACTOR_KINDS, Factor
 
@@ -214,16 +215,25 @@ def awaiting_code(request: HttpRequest) -> bool:
     )
 
 
+def request_factors(request: HttpRequest) -> list[Factor]:
+    """The request user's confirmed factors (as `selectors.confirmed_factors`),
+    looked up once per request: the gate's fingerprint and the profile's
+    two-factor panel read the same rows, in one query."""
+    user = request.user
+    cached = getattr(request, "_twofactor_factors", None)
+    if cached is None or cached[0] != user.pk:
+        cached = (user.pk, selectors.confirmed_factors(user))
+        setattr(request, "_twofactor_factors", cached)  # noqa: B010
+    return cached[1]
+
+
 def current_fingerprint(request: HttpRequest) -> str | None:
     """`required_fingerprint` for the request's user, looked up once per request."""
-    user = request.user
-    cached = getattr(request, "_twofactor_fingerprint", None)
-    if cached is None or cached[0] != user.pk:
-        cached = (user.pk, required_fingerprint(user))
-        setattr(request, "_twofactor_fingerprint", cached)  # noqa: B010
-    return cached[1]
+    if not request.user.is_authenticated:
+        return None
+    return fingerprint_of((factor.kind, factor.token) for factor in request_factors(request))
 
 
 def forget_factors(request: HttpRequest) -> None:
     """After a factor changed in this request: look the setup up again."""
-    request.__dict__.pop("_twofactor_fingerprint", None)
+    request.__dict__.pop("_twofactor_factors", None)

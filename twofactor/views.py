@@ -60,7 +60,7 @@ def chosen_factor(request: HttpRequest) -> Factor | None:
     """The factor this code page asks for: the one picked ("Use my
     authenticator app"), if the user has it, else a passkey when they have one
     (it can't be phished), else their default."""
-    mine = selectors.confirmed_factors(request.user)
+    mine = session.request_factors(request)
     picked = request.POST.get("factor") or request.GET.get("factor") or ""
     for factor in mine:
         if factor.kind == picked:
@@ -78,7 +78,9 @@ def verify_context(request: HtmxHttpRequest, *, factor: Factor, form=None, outco
     factor_type = factors.get(factor.kind)
     form = form or code_form(factor_type)
     tie_outcome_to_field(form, "code", outcome, "code-status")
-    mine = selectors.confirmed_factors(request.user)
+    # The rows the gate read: a step that fails changes no factor, and one
+    # that succeeds leaves the page.
+    mine = session.request_factors(request)
     # One link per kind (a user may have several passkeys).
     other_kinds = dict.fromkeys(other.kind for other in mine if other.kind != factor.kind)
     others = [{"kind": kind, "label": factors.get(kind).switch_label} for kind in other_kinds]

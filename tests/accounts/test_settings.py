@@ -89,7 +89,7 @@ def test_production_values_from_the_environment():
         "['a.example',",
         "'b.example']",
         "True",
-        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "core.static_storage.StaticFilesStorage",
     ]
 
 

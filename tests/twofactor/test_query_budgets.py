@@ -15,11 +15,14 @@ CACHED_SESSIONS = settings.SESSION_ENGINE.endswith("cached_db")
 BUDGETS = {
     "signin": (0, 0),
     "home": (3, 2),
-    # Session, user, the gate's factor fingerprint, security events, active
-    # sessions, the panel's factors, the panel's trusted browsers (counted only
-    # with two-factor on). Your own profile's owner is request.user, not a query.
-    "profile": (7, 6),
-    "code": (6, 5),
+    # Session, user, the user's factors (read once: the gate's fingerprint and
+    # the panel share them), security events, active sessions, the panel's
+    # trusted browsers (counted only with two-factor on). Your own profile's
+    # owner is request.user, not a query; the resend cooldown is read only in
+    # a code step.
+    "profile": (6, 5),
+    # Session, user, the factors (the gate's, the page's too), the cooldown.
+    "code": (4, 3),
 }
 
 

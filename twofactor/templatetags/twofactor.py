@@ -6,19 +6,19 @@ The profile and the sign-in page (in `accounts`) get these through tags, so
 """
 
 from django import template
-from django.template.loader import render_to_string
 
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def twofactor_panel(context) -> str:
+@register.inclusion_tag("twofactor/settings.html#panel", takes_context=True)
+def twofactor_panel(context) -> dict:
+    """An inclusion tag, like `passkey_sign_in`: the context processors don't
+    run a second time. The factors are the ones the gate read for this request."""
+    from twofactor import session
     from twofactor.panel import panel_context
 
     request = context["request"]
-    return render_to_string(
-        "twofactor/settings.html#panel", panel_context(request), request=request
-    )
+    return panel_context(request, mine=session.request_factors(request))
 
 
 @register.inclusion_tag("twofactor/passkey_sign_in.html", takes_context=True)
