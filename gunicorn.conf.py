@@ -13,11 +13,18 @@ uses, and an async worker would need every view to be async. Django is
 thread-safe and gives each thread its own database connection.
 
 Count: one process per core (templates and password hashing are CPU work
-that one process can't spread over cores past the GIL) and 8 threads each,
-so 16 requests can wait on Twilio at once on a 2-core machine while the
-cores stay busy. WEB_CONCURRENCY and GUNICORN_THREADS change them; each
-thread may hold one database connection (CONN_MAX_AGE), so
-workers × threads × servers must stay under PostgreSQL's max_connections.
+that one process can't spread over cores past the GIL) and 32 threads each.
+Threads are for waiting, not for CPU: a request waiting on Twilio holds its
+thread, and a request that finds every thread taken waits in gunicorn's
+queue behind them, however little it needs. With 8 threads per process, 50
+people signing in at once (`make bench`) kept all 16 busy, and another
+user's profile waited in the queue: its p95 was 57-99 times its p95 at rest;
+with 32, 25-41 times (the rest is the CPU the sign-ins take, see README
+"Performance"), at the same sign-ins per second. A waiting thread costs no
+CPU and little memory. WEB_CONCURRENCY and GUNICORN_THREADS change them;
+each thread may hold one database connection (CONN_MAX_AGE), so
+workers × threads × servers must stay under PostgreSQL's max_connections
+(README "Deploying").
 """
 
 import multiprocessing
@@ -28,7 +35,7 @@ bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
-threads = int(os.environ.get("GUNICORN_THREADS") or 8)
+threads = int(os.environ.get("GUNICORN_THREADS") or 32)
 
 # A worker that hasn't reported in for 30 s is stuck, not slow: the slowest
 # honest request makes two Twilio calls (TWILIO_TIMEOUT each) and one password

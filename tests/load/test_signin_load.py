@@ -32,7 +32,7 @@ SECONDS = float(os.environ.get("LOAD_TEST_SECONDS") or 7)
 # Short, so a hang past it costs the run little (the fake hangs 5 s longer), yet
 # well above the 300 ms of the latency mode on a busy 2-core machine.
 TWILIO_TIMEOUT = 2.0
-# gunicorn's 2 processes get a thread per person (8 each in production), so the
+# gunicorn's 2 processes get a thread per person (32 each in production), so the
 # database meets everyone at once, as behind more servers or cores.
 THREADS = str(-(-USERS // 2))
 
