@@ -146,21 +146,50 @@ def browser_label(user_agent: str) -> str:
     return browser or system or _("Unknown browser")
 
 
-def _still_valid(row: ActiveSession, user: User) -> bool:
-    data = _store(row.session_key).load()
+# Engines that keep every session in the django_session table (cached_db
+# writes it through): their sessions can be read in one query.
+TABLE_ENGINES = {
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+}
+
+
+def _signs_in(data: dict, user: User) -> bool:
     return (
         data.get(SESSION_KEY) == str(user.pk)
         and data.get(HASH_SESSION_KEY) == user.get_session_auth_hash()
     )
 
 
+def _still_valid(rows: list[ActiveSession], user: User) -> set[str]:
+    """The session keys of `rows` that still sign `user` in: not ended,
+    expired, or signed in as someone else since, nor from before a password
+    change. One query with the database engines, not one per session."""
+    keys = [row.session_key for row in rows]
+    if not keys:
+        return set()
+    if settings.SESSION_ENGINE not in TABLE_ENGINES:
+        return {key for key in keys if _signs_in(_store(key).load(), user)}
+    from django.contrib.sessions.models import Session
+
+    decoder = _store()
+    live = Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+    return {
+        session.session_key
+        for session in live
+        if _signs_in(decoder.decode(session.session_data), user)
+    }
+
+
 def for_user(request: SignedInRequest) -> list[Listed]:
     """The signed-in user's sessions, this one first; rows of ended ones are dropped."""
     user = request.user
     current = request.session.get(ROW)
+    rows = list(ActiveSession.objects.filter(user=user))
+    valid = _still_valid([row for row in rows if row.pk != current], user)
     listed, gone = [], []
-    for row in ActiveSession.objects.filter(user=user):
-        if row.pk != current and not _still_valid(row, user):
+    for row in rows:
+        if row.pk != current and row.session_key not in valid:
             gone.append(row.pk)
             continue
         listed.append(

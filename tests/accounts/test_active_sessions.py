@@ -123,3 +123,37 @@ def test_the_row_follows_the_key_the_two_factor_step_rotates(user):
     client.get("/")
     assert ActiveSession.objects.get(user=enrolled_user).session_key == after
     assert "This browser" in client.get(f"/user/{enrolled_user.username}/").text
+
+
+def test_the_other_sessions_are_checked_in_one_query_however_many(user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    laptop = signed_in(user, agent=FIREFOX, ip="198.51.100.7")
+    laptop.get("/user/alice/")
+
+    def session_reads() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert laptop.get("/user/alice/").status_code == 200
+        return sum('FROM "django_session"' in q["sql"] for q in captured.captured_queries)
+
+    signed_in(user, agent=SAFARI_IPHONE, ip="203.0.113.5")
+    with_one_other = session_reads()
+    for n in range(4):
+        signed_in(user, agent=CHROME_WINDOWS, ip=f"203.0.113.{10 + n}")
+    assert session_reads() == with_one_other
+    assert laptop.get("/user/alice/").text.count("<strong>Chrome on Windows</strong>") == 4
+
+
+def test_a_session_signed_in_as_someone_else_since_is_not_listed(user, user_factory):
+    """The row's session key now holds another user's sign-in (or was cut
+    short by an expiry): it is not this user's session any more."""
+    laptop = signed_in(user, agent=FIREFOX, ip="198.51.100.7")
+    phone = signed_in(user, agent=SAFARI_IPHONE, ip="203.0.113.5")
+    row = ActiveSession.objects.get(user=user, user_agent=SAFARI_IPHONE)
+    session = Session.objects.get(session_key=row.session_key)
+    data = session.get_decoded()
+    data["_auth_user_id"] = str(user_factory(username="bob").pk)
+    Session.objects.filter(pk=session.pk).update(session_data=phone.session.encode(data))
+    assert "Safari on iOS" not in laptop.get("/user/alice/").text
+    assert not ActiveSession.objects.filter(pk=row.pk).exists()
