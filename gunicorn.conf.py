@@ -19,9 +19,11 @@ thread, and a request that finds every thread taken waits in gunicorn's
 queue behind them, however little it needs. With 8 threads per process, 50
 people signing in at once (`make bench`) kept all 16 busy, and another
 user's profile waited in the queue: its p95 was 57-99 times its p95 at rest;
-with 32, 25-41 times (the rest is the CPU the sign-ins take, see README
+with 32, 27-51 times (the rest is the CPU the sign-ins take, see README
 "Performance"), at the same sign-ins per second. A waiting thread costs no
-CPU and little memory. WEB_CONCURRENCY and GUNICORN_THREADS change them;
+CPU and little memory; more threads contending for the GIL did cost 5-10 %
+more CPU per request when wrk kept 32 connections busy (the same run's best
+rounds, 8 against 32). WEB_CONCURRENCY and GUNICORN_THREADS change them;
 each thread may hold one database connection (CONN_MAX_AGE), so
 workers × threads × servers must stay under PostgreSQL's max_connections
 (README "Deploying").

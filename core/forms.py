@@ -5,7 +5,7 @@ from django import forms
 
 class StyledFormMixin:
     """Give every widget its Bootstrap class; labels and error ids come from
-    the form templates under templates/django/forms/."""
+    the form templates under core/jinja2/django/forms/."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

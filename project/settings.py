@@ -369,5 +369,6 @@ LOGGING = {
     },
 }
 
-# Forms render through templates/django/forms/ (Bootstrap markup, error ids).
+# Forms render with Jinja2 through core/jinja2/django/forms/ (Bootstrap markup,
+# error ids) and Django's own Jinja2 widget templates: core/form_rendering.py.
 FORM_RENDERER = "core.form_rendering.BootstrapFormRenderer"
