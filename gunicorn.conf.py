@@ -26,18 +26,20 @@ more CPU per request when wrk kept 32 connections busy (the same run's best
 rounds, 8 against 32). WEB_CONCURRENCY and GUNICORN_THREADS change them;
 each thread may hold one database connection (CONN_MAX_AGE), so
 workers × threads × servers must stay under PostgreSQL's max_connections
-(README "Deploying").
+(README "Deploying"; `manage.py check --deploy --database default` warns,
+accounts.W016, when one server alone could take half of them).
 """
 
-import multiprocessing
 import os
+
+from core import serving
 
 wsgi_app = "project.wsgi:application"
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
 
 worker_class = "gthread"
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count())
-threads = int(os.environ.get("GUNICORN_THREADS") or 32)
+workers = serving.workers()
+threads = serving.threads()
 
 # A worker that hasn't reported in for 30 s is stuck, not slow: the slowest
 # honest request makes two Twilio calls (TWILIO_TIMEOUT each) and one password

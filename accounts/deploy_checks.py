@@ -15,13 +15,20 @@ With `manage.py check --deploy` (what production should pass with
     accounts.W012  CSRF_COOKIE_HTTPONLY is off
     accounts.W013  no Permissions-Policy header (ACCOUNTS_PERMISSIONS_POLICY empty)
 
+With `--deploy --database default` as well (it asks the database):
+
+    accounts.W016  one app server could hold half of PostgreSQL's max_connections or
+                   more: every gunicorn thread keeps its own connection (CONN_MAX_AGE)
+
 Django's own deploy checks cover HSTS, SSL redirect, Secure and HttpOnly.
 """
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.db import DatabaseError, connections
 
 from accounts.conf import app_settings
+from core import serving
 
 HOST_PREFIX = "__Host-"
 MIDDLEWARE = (
@@ -143,3 +150,35 @@ def check_permissions_policy(app_configs=None, **kwargs) -> list[CheckMessage]:
             id="accounts.W013",
         )
     ]
+
+
+@register(Tags.database, deploy=True)
+def check_database_connections(app_configs=None, databases=None, **kwargs) -> list[CheckMessage]:
+    """A burst that uses every thread opens workers x threads connections per
+    app server and keeps them (CONN_MAX_AGE); two servers past PostgreSQL's
+    limit answer "too many clients" with a 500."""
+    warnings: list[CheckMessage] = []
+    for alias in databases or ():
+        connection = connections[alias]
+        if connection.vendor != "postgresql" or not connection.settings_dict["CONN_MAX_AGE"]:
+            continue
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SHOW max_connections")
+                limit = int(cursor.fetchone()[0])
+        except DatabaseError:
+            continue  # Django's own checks report a database that can't be reached
+        per_server = serving.workers() * serving.threads()
+        if per_server * 2 > limit:
+            warnings.append(
+                Warning(
+                    f"One app server can hold {per_server} connections to database "
+                    f"{alias!r} (WEB_CONCURRENCY {serving.workers()} x GUNICORN_THREADS "
+                    f"{serving.threads()}), and PostgreSQL allows {limit}: two servers in a "
+                    "burst would be refused connections.",
+                    hint="Raise max_connections, put PgBouncer in front, lower "
+                    "GUNICORN_THREADS, or set DATABASE_CONN_MAX_AGE=0 (README, Deploying).",
+                    id="accounts.W016",
+                )
+            )
+    return warnings

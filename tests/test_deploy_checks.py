@@ -157,3 +157,79 @@ def test_a_missing_security_middleware_is_reported(settings):
 def test_the_test_settings_raise_none_of_these():
     # So the checks above fail because of their override, not of the suite's settings.
     assert not {"accounts.E010", "accounts.W012", "accounts.W013", "accounts.W014"} & ids()
+
+
+class _FakePostgres:
+    """A PostgreSQL connection as the connection check sees it."""
+
+    vendor = "postgresql"
+
+    def __init__(self, max_connections: int, conn_max_age: int = 600):
+        self.settings_dict = {"CONN_MAX_AGE": conn_max_age}
+        self.max_connections = max_connections
+
+    def cursor(self):
+        fake = self
+
+        class Cursor:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                return False
+
+            def execute(self, sql):
+                assert sql == "SHOW max_connections"
+
+            def fetchone(self):
+                return (str(fake.max_connections),)
+
+        return Cursor()
+
+
+@pytest.mark.parametrize(
+    "workers, threads, max_connections, warns",
+    [("2", "32", "100", True), ("2", "8", "100", False), ("2", "32", "500", False)],
+)
+def test_a_server_that_could_take_half_the_connections_is_reported(
+    monkeypatch, workers, threads, max_connections, warns
+):
+    from accounts import deploy_checks
+
+    monkeypatch.setenv("WEB_CONCURRENCY", workers)
+    monkeypatch.setenv("GUNICORN_THREADS", threads)
+    monkeypatch.setattr(
+        deploy_checks, "connections", {"default": _FakePostgres(int(max_connections))}
+    )
+    found = deploy_checks.check_database_connections(databases=["default"])
+    assert [w.id for w in found] == (["accounts.W016"] if warns else [])
+
+
+def test_no_connection_warning_without_persistent_connections_or_postgresql(monkeypatch):
+    from accounts import deploy_checks
+
+    monkeypatch.setenv("GUNICORN_THREADS", "500")
+    not_kept = _FakePostgres(100, conn_max_age=0)
+    sqlite = _FakePostgres(100)
+    sqlite.vendor = "sqlite"
+    monkeypatch.setattr(deploy_checks, "connections", {"a": not_kept, "b": sqlite})
+    assert deploy_checks.check_database_connections(databases=["a", "b"]) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_check_reads_postgresqls_real_limit(monkeypatch):
+    from django.db import connection
+
+    from accounts import deploy_checks
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_connections")
+        limit = int(cursor.fetchone()[0])
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)
+    monkeypatch.setenv("WEB_CONCURRENCY", "1")
+    monkeypatch.setenv("GUNICORN_THREADS", str(limit))
+    found = deploy_checks.check_database_connections(databases=["default"])
+    assert [w.id for w in found] == ["accounts.W016"]
+    monkeypatch.setenv("GUNICORN_THREADS", "1")
+    assert deploy_checks.check_database_connections(databases=["default"]) == []

@@ -255,6 +255,7 @@ def set_default(*, request: SignedInRequest, kind: str) -> bool:
             return False
         Factor.objects.of(user).exclude(pk=factor.pk).update(preferred=False)
         Factor.objects.filter(pk=factor.pk).update(preferred=True)
+    session.forget_factors(request)  # the rows this request read say otherwise now
     logger.info("twofactor default for user %s is now %s", user.pk, kind)
     return True
 

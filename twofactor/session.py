@@ -235,5 +235,6 @@ def current_fingerprint(request: HttpRequest) -> str | None:
 
 
 def forget_factors(request: HttpRequest) -> None:
-    """After a factor changed in this request: look the setup up again."""
+    """After any change to the user's factor rows in this request (added,
+    removed, a new token, the default): look them up again."""
     request.__dict__.pop("_twofactor_factors", None)

@@ -13,12 +13,15 @@ register = template.Library()
 @register.inclusion_tag("twofactor/settings.html#panel", takes_context=True)
 def twofactor_panel(context) -> dict:
     """An inclusion tag, like `passkey_sign_in`: the context processors don't
-    run a second time. The factors are the ones the gate read for this request."""
+    run a second time. The factors are the ones the gate read for this request.
+    An inclusion tag's template sees only what this returns (and the CSRF
+    token), so the page-wide names the panel's templates may use come along."""
     from twofactor import session
     from twofactor.panel import panel_context
 
     request = context["request"]
-    return panel_context(request, mine=session.request_factors(request))
+    page = {name: context.get(name) for name in ("request", "user", "site_name", "csp_nonce")}
+    return {**page, **panel_context(request, mine=session.request_factors(request))}
 
 
 @register.inclusion_tag("twofactor/passkey_sign_in.html", takes_context=True)
