@@ -50,7 +50,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 GUNICORN = str(Path(PY).with_name("gunicorn"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+# Five, not the three the issue asks at least: on this shared machine one
+# round in three can run at half speed, and a median of three is then a coin.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 SIGNIN_SECONDS = int(os.environ.get("BENCH_SIGNIN_SECONDS", "12"))
 USERS = int(os.environ.get("BENCH_USERS", "50"))
