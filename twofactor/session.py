@@ -81,11 +81,11 @@ def fingerprint_of(rows) -> str | None:
 
 
 def required_fingerprint(user) -> str | None:
-    """The fingerprint of the user's factor setup, or None when 2FA is off."""
+    """The fingerprint of the user's factor setup, or None when 2FA is off,
+    for code without the request's rows at hand (`current_fingerprint` is the
+    gate's)."""
     if not user.is_authenticated:
         return None
-    # One small query on every signed-in request (see `make bench`); no
-    # caching, so a factor changed elsewhere is seen at once.
     return fingerprint_of(Factor.objects.confirmed().of(user).values_list("kind", "token"))
 
 
@@ -218,7 +218,9 @@ def awaiting_code(request: HttpRequest) -> bool:
 def request_factors(request: HttpRequest) -> list[Factor]:
     """The request user's confirmed factors (as `selectors.confirmed_factors`),
     looked up once per request: the gate's fingerprint and the profile's
-    two-factor panel read the same rows, in one query."""
+    two-factor panel read the same rows, in one query. Never kept across
+    requests, so a factor changed elsewhere (another device, staff) is seen
+    at once."""
     user = request.user
     cached = getattr(request, "_twofactor_factors", None)
     if cached is None or cached[0] != user.pk:
